@@ -1,0 +1,1114 @@
+//! Observations (v2 pages, v1 pages, files of v2 objects) straight into [`ObservationRow`]s.
+//!
+//! One row decoder serves every dialect: it reads the keys it knows (v2 names, v1 names and the spec's
+//! `providedModelName`), skips the rest without unescaping, and records strings as spans. Once the row's
+//! object is closed, the spans are resolved against the input and the scratch buffer into recycled vectors,
+//! the row is handed to the sink, and the vectors go back for the next row.
+
+use std::borrow::Cow;
+
+use loupe_core::{Level, ObservationRow, ObservationType};
+
+use super::num::{self, IntError};
+use super::scan::{Scanner, Str, SyntaxError, Tok};
+use super::time::timestamp_ms;
+use super::{DecodeError, PageSummary, RowIssue, body_text, snippet};
+use crate::wire::{PageMeta, TraceContext};
+
+/// Decodes a v2 observations page `{"data":[...],"meta":{"cursor"?}}` (API.md §8.7, §9.3).
+///
+/// Rows go to `sink` in page order; skipped rows are listed in the summary with `page` as given.
+pub fn observations_page<F: FnMut(&ObservationRow<'_>)>(
+    body: &[u8],
+    page: u32,
+    mut sink: F,
+) -> Result<PageSummary, DecodeError> {
+    let text = body_text(body)?;
+    let mut decoder = RowDecoder::default();
+    let mut summary = PageSummary {
+        bytes: body.len(),
+        ..PageSummary::default()
+    };
+    let meta = decode_page(
+        &text,
+        "a v2 observations page",
+        &mut summary,
+        |sc, summary| decoder.array_rows(sc, page, summary, &no_context, &mut sink),
+    )?;
+    summary.cursor = meta.cursor;
+    Ok(summary)
+}
+
+/// Decodes a file of v2 observations: a page object (first key `data` or `meta`), a JSON array of
+/// observation objects, a single observation object, or JSON lines (one object per line; lines split on
+/// `\n` only, so U+2028 inside strings is fine; blank lines ignored; `\r\n` tolerated).
+///
+/// For JSON lines a bad line is a [`RowIssue`] whose `row` is the zero-based line index; the other lines are
+/// kept. Issues carry page 0.
+pub fn observations_any<F: FnMut(&ObservationRow<'_>)>(
+    body: &[u8],
+    mut sink: F,
+) -> Result<PageSummary, DecodeError> {
+    let text = body_text(body)?;
+    let mut decoder = RowDecoder::default();
+    let mut summary = PageSummary {
+        bytes: body.len(),
+        ..PageSummary::default()
+    };
+    let mut probe = Scanner::new(&text);
+    match probe.peek() {
+        Some(b'[') => {
+            let mut sc = Scanner::new(&text);
+            decoder
+                .array_rows(&mut sc, 0, &mut summary, &no_context, &mut sink)
+                .map_err(|e| DecodeError::syntax(e, summary.rows))?;
+            if !sc.at_end() {
+                return Err(trailing(&sc, summary.rows));
+            }
+            Ok(summary)
+        }
+        Some(b'{') => {
+            let mut first_key = probe.clone();
+            first_key.enter();
+            let mut keybuf = String::new();
+            let key = first_key.next_key(&mut true, &mut keybuf).ok().flatten();
+            let is_page = key.is_some_and(|k| matches!(k.resolve(&text, &keybuf), "data" | "meta"));
+            if is_page {
+                let meta = decode_page(
+                    &text,
+                    "a v2 observations page",
+                    &mut summary,
+                    |sc, summary| decoder.array_rows(sc, 0, summary, &no_context, &mut sink),
+                )?;
+                summary.cursor = meta.cursor;
+                return Ok(summary);
+            }
+            // One object spanning the whole text (pretty-printed or not) is a single observation.
+            if probe.skip_value().is_ok() && probe.at_end() {
+                let mut sc = Scanner::new(&text);
+                decoder
+                    .one_row(&mut sc, 0, 0, &mut summary, &no_context, &mut sink)
+                    .map_err(|e| DecodeError::syntax(e, summary.rows))?;
+                return Ok(summary);
+            }
+            decoder.json_lines(&text, &mut summary, &mut sink);
+            Ok(summary)
+        }
+        _ => Err(DecodeError::NotAPage {
+            expected: "observations (a page object, a JSON array or JSON lines)",
+            found: format!("the body starts with {:?}", snippet(text.trim_start(), 40)),
+        }),
+    }
+}
+
+/// Decodes a v1 observations page (`/api/public/observations`, API.md §8.5, §9.2) on the fallback path.
+///
+/// v1 rows carry no user, session, trace name, tags or release: `context` is asked for them by trace id
+/// (build it from `legacy_traces_page` results). Fields a row does carry win. The page-based paging numbers
+/// (`totalPages`, ...) come from [`super::page_meta`].
+pub fn legacy_observations_page<'c, F, C>(
+    body: &[u8],
+    page: u32,
+    context: C,
+    mut sink: F,
+) -> Result<PageSummary, DecodeError>
+where
+    F: FnMut(&ObservationRow<'_>),
+    C: Fn(&str) -> Option<TraceContext<'c>>,
+{
+    let text = body_text(body)?;
+    let mut decoder = RowDecoder::default();
+    let mut summary = PageSummary {
+        bytes: body.len(),
+        ..PageSummary::default()
+    };
+    let meta = decode_page(
+        &text,
+        "a v1 observations page",
+        &mut summary,
+        |sc, summary| decoder.array_rows(sc, page, summary, &context, &mut sink),
+    )?;
+    summary.cursor = meta.cursor;
+    Ok(summary)
+}
+
+fn no_context(_: &str) -> Option<TraceContext<'static>> {
+    None
+}
+
+fn trailing(sc: &Scanner<'_>, rows: u32) -> DecodeError {
+    DecodeError::Syntax {
+        offset: sc.pos(),
+        reason: "unexpected characters after the JSON value".into(),
+        rows_delivered: rows,
+    }
+}
+
+/// Walks a page object: `data` goes to `on_data` (positioned on the array), `meta` is read, the rest skipped.
+pub(super) fn decode_page<'t>(
+    text: &'t str,
+    expected: &'static str,
+    summary: &mut PageSummary,
+    mut on_data: impl FnMut(&mut Scanner<'t>, &mut PageSummary) -> Result<(), SyntaxError>,
+) -> Result<PageMeta, DecodeError> {
+    let mut sc = Scanner::new(text);
+    let syntax = |e, summary: &PageSummary| DecodeError::syntax(e, summary.rows);
+    match sc.peek() {
+        Some(b'{') => sc.enter(),
+        _ => {
+            // Validate first so that broken JSON is reported as such, not as "wrong shape".
+            let found = match Scanner::new(text).skip_value() {
+                Err(e) => return Err(syntax(e, summary)),
+                Ok(()) => match text.trim_start().as_bytes().first() {
+                    Some(b'[') => "an array".to_owned(),
+                    _ => format!("{:?}", snippet(text.trim(), 60)),
+                },
+            };
+            return Err(DecodeError::NotAPage { expected, found });
+        }
+    }
+    let mut meta = PageMeta::default();
+    let mut saw_data = false;
+    let mut message: Option<String> = None;
+    let mut keybuf = String::new();
+    let mut scratch = String::new();
+    let mut first = true;
+    while let Some(key) = sc
+        .next_key(&mut first, &mut keybuf)
+        .map_err(|e| syntax(e, summary))?
+    {
+        match key.resolve(text, &keybuf) {
+            "data" if !saw_data && sc.peek() == Some(b'[') => {
+                saw_data = true;
+                on_data(&mut sc, summary).map_err(|e| syntax(e, summary))?;
+            }
+            "meta" if sc.peek() == Some(b'{') => {
+                meta = read_meta(&mut sc, &mut scratch).map_err(|e| syntax(e, summary))?;
+            }
+            "message" | "error" if message.is_none() && sc.peek() == Some(b'"') => {
+                scratch.clear();
+                let s = sc.string(&mut scratch).map_err(|e| syntax(e, summary))?;
+                message = Some(snippet(s.resolve(text, &scratch), 200));
+            }
+            _ => sc.skip_value().map_err(|e| syntax(e, summary))?,
+        }
+    }
+    if !sc.at_end() {
+        return Err(trailing(&sc, summary.rows));
+    }
+    if !saw_data {
+        let found = match message {
+            Some(m) => format!("an object without a `data` array (message: {m:?})"),
+            None => "an object without a `data` array".to_owned(),
+        };
+        return Err(DecodeError::NotAPage { expected, found });
+    }
+    Ok(meta)
+}
+
+/// Reads a `meta` object (positioned on `{`). Unknown keys and values of unexpected types are ignored.
+pub(super) fn read_meta(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+) -> Result<PageMeta, SyntaxError> {
+    let text = sc.text();
+    let mut meta = PageMeta::default();
+    let mut keybuf = String::new();
+    sc.enter();
+    let mut first = true;
+    while let Some(key) = sc.next_key(&mut first, &mut keybuf)? {
+        let key = key.resolve(text, &keybuf);
+        scratch.clear();
+        let tok = sc.token(scratch)?;
+        let as_text = match tok {
+            Tok::Str(s) => Some(s.resolve(text, scratch)),
+            Tok::Num(a, b) => text.get(a..b),
+            Tok::Object | Tok::Array => {
+                sc.skip_value()?;
+                None
+            }
+            Tok::Bool(_) | Tok::Null => None,
+        };
+        let int = || as_text.and_then(|t| num::parse_units(t).ok().flatten());
+        match key {
+            "cursor" => {
+                meta.cursor = as_text
+                    .filter(|t| !t.is_empty() && matches!(tok, Tok::Str(_)))
+                    .map(str::to_owned)
+            }
+            "page" => meta.page = int().and_then(|v| u32::try_from(v).ok()),
+            "limit" => meta.limit = int().and_then(|v| u32::try_from(v).ok()),
+            "totalItems" => meta.total_items = int(),
+            "totalPages" => meta.total_pages = int().and_then(|v| u32::try_from(v).ok()),
+            _ => {}
+        }
+    }
+    Ok(meta)
+}
+
+/// The observation keys the decoder reads (v2 and v1 names); everything else is skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    Id,
+    TraceId,
+    StartTime,
+    EndTime,
+    ParentObservationId,
+    Type,
+    Name,
+    Level,
+    StatusMessage,
+    Version,
+    Environment,
+    UserId,
+    SessionId,
+    IsRootObservation,
+    CompletionStartTime,
+    Model,
+    ModelId,
+    InternalModelId,
+    PromptName,
+    PromptVersion,
+    TraceName,
+    Release,
+    Tags,
+    UsageDetails,
+    CostDetails,
+    Metadata,
+    ModelParameters,
+    LegacyUsage,
+    CalculatedInputCost,
+    CalculatedOutputCost,
+    CalculatedTotalCost,
+    Other,
+}
+
+impl Key {
+    #[inline]
+    fn of(key: &str) -> Key {
+        match key {
+            "id" => Key::Id,
+            "traceId" => Key::TraceId,
+            "startTime" => Key::StartTime,
+            "endTime" => Key::EndTime,
+            "parentObservationId" => Key::ParentObservationId,
+            "type" => Key::Type,
+            "name" => Key::Name,
+            "level" => Key::Level,
+            "statusMessage" => Key::StatusMessage,
+            "version" => Key::Version,
+            "environment" => Key::Environment,
+            "userId" => Key::UserId,
+            "sessionId" => Key::SessionId,
+            "isRootObservation" => Key::IsRootObservation,
+            "completionStartTime" => Key::CompletionStartTime,
+            "model" | "providedModelName" => Key::Model,
+            "modelId" => Key::ModelId,
+            "internalModelId" => Key::InternalModelId,
+            "promptName" => Key::PromptName,
+            "promptVersion" => Key::PromptVersion,
+            "traceName" => Key::TraceName,
+            "release" => Key::Release,
+            "tags" => Key::Tags,
+            "usageDetails" => Key::UsageDetails,
+            "costDetails" => Key::CostDetails,
+            "metadata" => Key::Metadata,
+            "modelParameters" => Key::ModelParameters,
+            "usage" => Key::LegacyUsage,
+            "calculatedInputCost" => Key::CalculatedInputCost,
+            "calculatedOutputCost" => Key::CalculatedOutputCost,
+            "calculatedTotalCost" => Key::CalculatedTotalCost,
+            _ => Key::Other,
+        }
+    }
+}
+
+/// A field that made its row undecodable.
+struct FieldIssue {
+    field: Cow<'static, str>,
+    reason: String,
+}
+
+enum Fail {
+    Syntax(SyntaxError),
+    Field(FieldIssue),
+}
+
+impl From<SyntaxError> for Fail {
+    fn from(e: SyntaxError) -> Self {
+        Fail::Syntax(e)
+    }
+}
+
+type FResult<T> = Result<T, Fail>;
+
+fn field_fail<T>(field: impl Into<Cow<'static, str>>, reason: String) -> FResult<T> {
+    Err(Fail::Field(FieldIssue {
+        field: field.into(),
+        reason,
+    }))
+}
+
+/// Consumes a value of the wrong type (containers are skipped) and fails the field.
+fn wrong_type<T>(
+    sc: &mut Scanner<'_>,
+    tok: Tok,
+    field: impl Into<Cow<'static, str>>,
+    expected: &str,
+) -> FResult<T> {
+    if matches!(tok, Tok::Object | Tok::Array) {
+        sc.skip_value()?;
+    }
+    field_fail(field, format!("expected {expected}, found {}", tok.kind()))
+}
+
+/// A half-open range of one of the decoder's span vectors.
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn get<T>(self, v: &[T]) -> &[T] {
+        v.get(self.start..self.end).unwrap_or(&[])
+    }
+}
+
+/// One row's fields as spans and numbers, before resolution.
+#[derive(Clone, Copy, Debug, Default)]
+struct Raw {
+    id: Option<Str>,
+    trace_id: Option<Str>,
+    parent: Option<Str>,
+    start_ms: Option<i64>,
+    end_ms: Option<i64>,
+    completion_start_ms: Option<i64>,
+    obs_type: Option<Str>,
+    name: Option<Str>,
+    level: Option<Str>,
+    status_message: Option<Str>,
+    version: Option<Str>,
+    environment: Option<Str>,
+    user_id: Option<Str>,
+    session_id: Option<Str>,
+    is_root: Option<bool>,
+    trace_name: Option<Str>,
+    release: Option<Str>,
+    model: Option<Str>,
+    model_id: Option<Str>,
+    internal_model_id: Option<Str>,
+    prompt_name: Option<Str>,
+    prompt_version: Option<i64>,
+    tags: Span,
+    usage: Option<Span>,
+    cost: Option<Span>,
+    metadata: Span,
+    params: Span,
+    /// v1 back-compat `usage` object, used only when `usageDetails` is absent (older servers).
+    legacy_usage: Option<Span>,
+    /// v1 `calculatedInputCost`, `calculatedOutputCost`, `calculatedTotalCost`, used only without `costDetails`.
+    legacy_cost: [Option<f64>; 3],
+}
+
+/// Reusable buffers for decoding rows; grows to the largest row and then stops allocating.
+#[derive(Default)]
+pub(super) struct RowDecoder {
+    scratch: String,
+    keybuf: String,
+    tags: Vec<Str>,
+    usage: Vec<(Str, u64)>,
+    cost: Vec<(Str, f64)>,
+    pairs: Vec<(Str, Str)>,
+    // Resolved views, recycled across rows (see `recycle`).
+    out_tags: Vec<&'static str>,
+    out_usage: Vec<(&'static str, u64)>,
+    out_cost: Vec<(&'static str, f64)>,
+    out_metadata: Vec<(&'static str, &'static str)>,
+    out_params: Vec<(&'static str, &'static str)>,
+}
+
+/// Empties a vector and retypes it, keeping its allocation: collecting an emptied `IntoIter` into a vector
+/// of a same-layout type is done in place by std, so per-row vectors of borrowed `&str` cost no allocation.
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+impl RowDecoder {
+    /// Decodes the rows of an array (positioned on `[`), reporting bad rows in `summary`.
+    fn array_rows<'c, C, F>(
+        &mut self,
+        sc: &mut Scanner<'_>,
+        page: u32,
+        summary: &mut PageSummary,
+        context: &C,
+        sink: &mut F,
+    ) -> Result<(), SyntaxError>
+    where
+        C: Fn(&str) -> Option<TraceContext<'c>>,
+        F: FnMut(&ObservationRow<'_>),
+    {
+        sc.enter();
+        let mut first = true;
+        let mut index = 0u32;
+        while sc.next_element(&mut first)? {
+            self.one_row(sc, page, index, summary, context, sink)?;
+            index = index.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// Decodes one row (any JSON value; non-objects are reported) and hands it to the sink.
+    fn one_row<'c, C, F>(
+        &mut self,
+        sc: &mut Scanner<'_>,
+        page: u32,
+        row: u32,
+        summary: &mut PageSummary,
+        context: &C,
+        sink: &mut F,
+    ) -> Result<(), SyntaxError>
+    where
+        C: Fn(&str) -> Option<TraceContext<'c>>,
+        F: FnMut(&ObservationRow<'_>),
+    {
+        let issue = if sc.peek() == Some(b'{') {
+            match self.read_row(sc)? {
+                Ok(raw) => match self.emit(sc.text(), &raw, context, sink) {
+                    Ok(()) => {
+                        summary.rows = summary.rows.saturating_add(1);
+                        return Ok(());
+                    }
+                    Err(issue) => issue,
+                },
+                Err(issue) => issue,
+            }
+        } else {
+            let kind = sc.token(&mut self.scratch)?;
+            if matches!(kind, Tok::Array) {
+                sc.skip_value()?;
+            }
+            FieldIssue {
+                field: Cow::Borrowed(""),
+                reason: format!("expected an observation object, found {}", kind.kind()),
+            }
+        };
+        summary.skipped.push(RowIssue {
+            page,
+            row,
+            field: issue.field.into_owned(),
+            reason: issue.reason,
+        });
+        Ok(())
+    }
+
+    /// Decodes JSON lines; every line is a row, bad lines are issues.
+    fn json_lines<F: FnMut(&ObservationRow<'_>)>(
+        &mut self,
+        text: &str,
+        summary: &mut PageSummary,
+        sink: &mut F,
+    ) {
+        for (index, line) in text.split('\n').enumerate() {
+            let row = u32::try_from(index).unwrap_or(u32::MAX);
+            let line = line.trim_matches([' ', '\t', '\r']);
+            if line.is_empty() {
+                continue;
+            }
+            let mut sc = Scanner::new(line);
+            let before = summary.skipped.len();
+            let result = self.one_row(&mut sc, 0, row, summary, &no_context, sink);
+            let complaint = match result {
+                Err(e) => Some(format!("line {}: not valid JSON ({e})", index + 1)),
+                Ok(()) if !sc.at_end() && summary.skipped.len() == before => Some(format!(
+                    "line {}: unexpected characters after the object",
+                    index + 1
+                )),
+                Ok(()) => None,
+            };
+            if let Some(reason) = complaint {
+                summary.skipped.push(RowIssue {
+                    page: 0,
+                    row,
+                    field: String::new(),
+                    reason,
+                });
+            }
+        }
+    }
+
+    /// Reads one observation object (positioned on `{`). `Ok(Err(_))` when a field made the row
+    /// undecodable; the object has then still been consumed completely.
+    fn read_row(&mut self, sc: &mut Scanner<'_>) -> Result<Result<Raw, FieldIssue>, SyntaxError> {
+        self.scratch.clear();
+        self.tags.clear();
+        self.usage.clear();
+        self.cost.clear();
+        self.pairs.clear();
+        let text = sc.text();
+        let mut raw = Raw::default();
+        let mut issue: Option<FieldIssue> = None;
+        sc.enter();
+        let mut first = true;
+        while let Some(key) = sc.next_key(&mut first, &mut self.keybuf)? {
+            let key = Key::of(key.resolve(text, &self.keybuf));
+            let result = self.read_field(sc, key, &mut raw);
+            match result {
+                Ok(()) => {}
+                Err(Fail::Syntax(e)) => return Err(e),
+                Err(Fail::Field(f)) => {
+                    if issue.is_none() {
+                        issue = Some(f);
+                    }
+                }
+            }
+        }
+        if let Some(f) = issue {
+            return Ok(Err(f));
+        }
+        if raw.id.is_none() {
+            return Ok(Err(FieldIssue {
+                field: Cow::Borrowed("id"),
+                reason: "missing".into(),
+            }));
+        }
+        if raw.start_ms.is_none() {
+            return Ok(Err(FieldIssue {
+                field: Cow::Borrowed("startTime"),
+                reason: "missing".into(),
+            }));
+        }
+        Ok(Ok(raw))
+    }
+
+    /// Reads the value of `key` into `raw` (or skips it).
+    #[inline]
+    fn read_field(&mut self, sc: &mut Scanner<'_>, key: Key, raw: &mut Raw) -> FResult<()> {
+        let s = &mut self.scratch;
+        match key {
+            Key::Id => raw.id = opt_text(sc, s, "id")?,
+            Key::TraceId => raw.trace_id = opt_text(sc, s, "traceId")?,
+            Key::StartTime => raw.start_ms = opt_time(sc, s, "startTime")?,
+            Key::EndTime => raw.end_ms = opt_time(sc, s, "endTime")?,
+            Key::ParentObservationId => raw.parent = opt_text(sc, s, "parentObservationId")?,
+            Key::Type => raw.obs_type = opt_text(sc, s, "type")?,
+            Key::Name => raw.name = opt_text(sc, s, "name")?,
+            Key::Level => raw.level = opt_text(sc, s, "level")?,
+            Key::StatusMessage => raw.status_message = opt_text(sc, s, "statusMessage")?,
+            Key::Version => raw.version = opt_text(sc, s, "version")?,
+            Key::Environment => raw.environment = opt_text(sc, s, "environment")?,
+            Key::UserId => raw.user_id = opt_text(sc, s, "userId")?,
+            Key::SessionId => raw.session_id = opt_text(sc, s, "sessionId")?,
+            Key::IsRootObservation => raw.is_root = opt_bool(sc, s, "isRootObservation")?,
+            Key::CompletionStartTime => {
+                raw.completion_start_ms = opt_time(sc, s, "completionStartTime")?
+            }
+            Key::Model => raw.model = opt_text(sc, s, "model")?,
+            Key::ModelId => raw.model_id = opt_text(sc, s, "modelId")?,
+            Key::InternalModelId => raw.internal_model_id = opt_text(sc, s, "internalModelId")?,
+            Key::PromptName => raw.prompt_name = opt_text(sc, s, "promptName")?,
+            Key::PromptVersion => raw.prompt_version = opt_i64(sc, s, "promptVersion")?,
+            Key::TraceName => raw.trace_name = opt_text(sc, s, "traceName")?,
+            Key::Release => raw.release = opt_text(sc, s, "release")?,
+            Key::Tags => raw.tags = self.read_tags(sc)?,
+            Key::UsageDetails => raw.usage = Some(self.read_usage(sc, "usageDetails")?),
+            Key::CostDetails => raw.cost = Some(self.read_cost(sc)?),
+            Key::Metadata => raw.metadata = self.read_pairs(sc, "metadata")?,
+            Key::ModelParameters => raw.params = self.read_pairs(sc, "modelParameters")?,
+            Key::LegacyUsage => raw.legacy_usage = Some(self.read_usage(sc, "usage")?),
+            Key::CalculatedInputCost => raw.legacy_cost[0] = opt_f64(sc, s, "calculatedInputCost")?,
+            Key::CalculatedOutputCost => {
+                raw.legacy_cost[1] = opt_f64(sc, s, "calculatedOutputCost")?
+            }
+            Key::CalculatedTotalCost => raw.legacy_cost[2] = opt_f64(sc, s, "calculatedTotalCost")?,
+            Key::Other => sc.skip_value()?,
+        }
+        Ok(())
+    }
+
+    /// `tags`: an array of strings (numbers and booleans keep their text, nulls and `""` are dropped), or a
+    /// single string standing for one tag.
+    fn read_tags(&mut self, sc: &mut Scanner<'_>) -> FResult<Span> {
+        let start = self.tags.len();
+        match sc.token(&mut self.scratch)? {
+            Tok::Array => {}
+            Tok::Null => return Ok(Span { start, end: start }),
+            Tok::Str(s) => {
+                if !s.is_empty() {
+                    self.tags.push(s);
+                }
+                return Ok(Span {
+                    start,
+                    end: self.tags.len(),
+                });
+            }
+            tok => return wrong_type(sc, tok, "tags", "an array of strings"),
+        }
+        sc.enter();
+        let mut first = true;
+        let mut bad: Option<Tok> = None;
+        while sc.next_element(&mut first)? {
+            match scalar_text(sc, &mut self.scratch)? {
+                Ok(Some(s)) => self.tags.push(s),
+                Ok(None) => {}
+                Err(tok) => {
+                    sc.skip_value()?;
+                    bad.get_or_insert(tok);
+                }
+            }
+        }
+        match bad {
+            Some(tok) => field_fail(
+                "tags",
+                format!("expected an array of strings, found {} in it", tok.kind()),
+            ),
+            None => Ok(Span {
+                start,
+                end: self.tags.len(),
+            }),
+        }
+    }
+
+    /// A `{key: units}` object (`usageDetails`, v1 `usage`). Missing values are dropped; a non-numeric `unit`
+    /// member (v1 `usage.unit`) is ignored.
+    fn read_usage(&mut self, sc: &mut Scanner<'_>, field: &'static str) -> FResult<Span> {
+        let start = self.usage.len();
+        let text = sc.text();
+        if !object_or_null(sc, &mut self.scratch, field)? {
+            return Ok(Span { start, end: start });
+        }
+        let mut first = true;
+        let mut issue: Option<FieldIssue> = None;
+        while let Some(key) = sc.next_key(&mut first, &mut self.keybuf)? {
+            let key = copy_key(key, &self.keybuf, &mut self.scratch);
+            if field == "usage" && key.resolve(text, &self.scratch) == "unit" {
+                sc.skip_value()?;
+                continue;
+            }
+            let tok = sc.token(&mut self.scratch)?;
+            let parsed = match tok {
+                Tok::Num(a, b) => num::parse_units(text.get(a..b).unwrap_or("")),
+                Tok::Str(s) if s.is_empty() => Ok(None),
+                Tok::Str(s) => num::parse_units(s.resolve(text, &self.scratch)),
+                Tok::Null => Ok(None),
+                Tok::Bool(_) => Err(IntError::NotANumber),
+                Tok::Object | Tok::Array => {
+                    sc.skip_value()?;
+                    Err(IntError::NotANumber)
+                }
+            };
+            match parsed {
+                Ok(Some(units)) => self.usage.push((key, units)),
+                Ok(None) => {}
+                Err(e) => {
+                    if issue.is_none() {
+                        let name = key.resolve(text, &self.scratch);
+                        let reason = match tok {
+                            Tok::Num(a, b) => format!(
+                                "{}: {}",
+                                e.reason(),
+                                snippet(text.get(a..b).unwrap_or(""), 40)
+                            ),
+                            Tok::Str(s) => format!(
+                                "{}: {:?}",
+                                e.reason(),
+                                snippet(s.resolve(text, &self.scratch), 40)
+                            ),
+                            _ => format!("expected a token count, found {}", tok.kind()),
+                        };
+                        issue = Some(FieldIssue {
+                            field: format!("{field}.{name}").into(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        match issue {
+            Some(f) => Err(Fail::Field(f)),
+            None => Ok(Span {
+                start,
+                end: self.usage.len(),
+            }),
+        }
+    }
+
+    /// `costDetails`: `{key: USD}`, numbers or decimal strings; missing values are dropped.
+    fn read_cost(&mut self, sc: &mut Scanner<'_>) -> FResult<Span> {
+        let start = self.cost.len();
+        let text = sc.text();
+        if !object_or_null(sc, &mut self.scratch, "costDetails")? {
+            return Ok(Span { start, end: start });
+        }
+        let mut first = true;
+        let mut issue: Option<FieldIssue> = None;
+        while let Some(key) = sc.next_key(&mut first, &mut self.keybuf)? {
+            let key = copy_key(key, &self.keybuf, &mut self.scratch);
+            let tok = sc.token(&mut self.scratch)?;
+            let parsed = match tok {
+                Tok::Num(a, b) => num::parse_f64(text.get(a..b).unwrap_or("")),
+                Tok::Str(s) => num::parse_f64(s.resolve(text, &self.scratch)),
+                Tok::Null => Ok(None),
+                Tok::Bool(_) | Tok::Object | Tok::Array => {
+                    if !matches!(tok, Tok::Bool(_)) {
+                        sc.skip_value()?;
+                    }
+                    Err(IntError::NotANumber)
+                }
+            };
+            match parsed {
+                Ok(Some(usd)) => self.cost.push((key, usd)),
+                Ok(None) => {}
+                Err(_) => {
+                    if issue.is_none() {
+                        let name = key.resolve(text, &self.scratch);
+                        let reason = match tok {
+                            Tok::Str(s) => format!(
+                                "not a cost: {:?}",
+                                snippet(s.resolve(text, &self.scratch), 40)
+                            ),
+                            _ => format!("expected a cost in USD, found {}", tok.kind()),
+                        };
+                        issue = Some(FieldIssue {
+                            field: format!("costDetails.{name}").into(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        match issue {
+            Some(f) => Err(Fail::Field(f)),
+            None => Ok(Span {
+                start,
+                end: self.cost.len(),
+            }),
+        }
+    }
+
+    /// `metadata` / `modelParameters`: scalars as text, nested values as their JSON text; nulls and `""`
+    /// dropped.
+    fn read_pairs(&mut self, sc: &mut Scanner<'_>, field: &'static str) -> FResult<Span> {
+        let start = self.pairs.len();
+        if !object_or_null(sc, &mut self.scratch, field)? {
+            return Ok(Span { start, end: start });
+        }
+        let mut first = true;
+        while let Some(key) = sc.next_key(&mut first, &mut self.keybuf)? {
+            let key = copy_key(key, &self.keybuf, &mut self.scratch);
+            let at = sc.mark();
+            match scalar_text(sc, &mut self.scratch)? {
+                Ok(Some(value)) => self.pairs.push((key, value)),
+                Ok(None) => {}
+                Err(_) => {
+                    sc.skip_value()?;
+                    self.pairs.push((key, Str::Input(at, sc.pos())));
+                }
+            }
+        }
+        Ok(Span {
+            start,
+            end: self.pairs.len(),
+        })
+    }
+
+    /// Resolves `raw` and hands the row to the sink.
+    fn emit<'c, C, F>(
+        &mut self,
+        input: &str,
+        raw: &Raw,
+        context: &C,
+        sink: &mut F,
+    ) -> Result<(), FieldIssue>
+    where
+        C: Fn(&str) -> Option<TraceContext<'c>>,
+        F: FnMut(&ObservationRow<'_>),
+    {
+        let scratch = self.scratch.as_str();
+        let r = |s: Str| s.resolve(input, scratch);
+        let opt = |s: Option<Str>| s.map(r);
+        let Some(id) = opt(raw.id) else {
+            return Err(FieldIssue {
+                field: Cow::Borrowed("id"),
+                reason: "missing".into(),
+            });
+        };
+        let Some(start_time_ms) = raw.start_ms else {
+            return Err(FieldIssue {
+                field: Cow::Borrowed("startTime"),
+                reason: "missing".into(),
+            });
+        };
+        let trace_id = opt(raw.trace_id);
+        let ctx = match trace_id {
+            Some(t) => context(t),
+            None => None,
+        };
+        let ctx = ctx.unwrap_or_default();
+
+        let (observation_type, observation_type_text) = match opt(raw.obs_type) {
+            Some(text) => match ObservationType::parse(text) {
+                ObservationType::Other => (ObservationType::Other, Some(text)),
+                t => (t, None),
+            },
+            None => (ObservationType::Span, None),
+        };
+        let (level, level_text) = match opt(raw.level) {
+            Some(text) => match Level::parse(text) {
+                Level::Other => (Level::Other, Some(text)),
+                l => (l, None),
+            },
+            None => (Level::Default, None),
+        };
+
+        let mut tags: Vec<&str> = recycle(std::mem::take(&mut self.out_tags));
+        tags.extend(raw.tags.get(&self.tags).iter().map(|&s| r(s)));
+        if tags.is_empty() {
+            tags.extend(ctx.tags.iter().map(String::as_str));
+        }
+        let mut usage: Vec<(&str, u64)> = recycle(std::mem::take(&mut self.out_usage));
+        match (raw.usage, raw.legacy_usage) {
+            (Some(span), _) => usage.extend(span.get(&self.usage).iter().map(|&(k, v)| (r(k), v))),
+            // Older v1 servers: only the back-compat `usage` object (zero means "none" there).
+            (None, Some(span)) => usage.extend(
+                span.get(&self.usage)
+                    .iter()
+                    .map(|&(k, v)| (r(k), v))
+                    .filter(|&(k, v)| v != 0 && matches!(k, "input" | "output" | "total")),
+            ),
+            (None, None) => {}
+        }
+        let mut cost: Vec<(&str, f64)> = recycle(std::mem::take(&mut self.out_cost));
+        match raw.cost {
+            Some(span) => cost.extend(span.get(&self.cost).iter().map(|&(k, v)| (r(k), v))),
+            None => {
+                for (key, value) in ["input", "output", "total"]
+                    .into_iter()
+                    .zip(raw.legacy_cost)
+                {
+                    if let Some(usd) = value.filter(|&v| v != 0.0) {
+                        cost.push((key, usd));
+                    }
+                }
+            }
+        }
+        let mut metadata: Vec<(&str, &str)> = recycle(std::mem::take(&mut self.out_metadata));
+        metadata.extend(
+            raw.metadata
+                .get(&self.pairs)
+                .iter()
+                .map(|&(k, v)| (r(k), r(v))),
+        );
+        let mut params: Vec<(&str, &str)> = recycle(std::mem::take(&mut self.out_params));
+        params.extend(
+            raw.params
+                .get(&self.pairs)
+                .iter()
+                .map(|&(k, v)| (r(k), r(v))),
+        );
+
+        let row = ObservationRow {
+            id,
+            trace_id,
+            parent_observation_id: opt(raw.parent),
+            start_time_ms,
+            end_time_ms: raw.end_ms,
+            completion_start_time_ms: raw.completion_start_ms,
+            observation_type,
+            observation_type_text,
+            name: opt(raw.name),
+            level,
+            level_text,
+            status_message: opt(raw.status_message),
+            version: opt(raw.version),
+            environment: opt(raw.environment),
+            user_id: opt(raw.user_id).or(ctx.user_id),
+            session_id: opt(raw.session_id).or(ctx.session_id),
+            is_root: raw.is_root,
+            trace_name: opt(raw.trace_name).or(ctx.name),
+            tags: &tags,
+            release: opt(raw.release).or(ctx.release),
+            model: opt(raw.model),
+            model_id: opt(raw.model_id).or(opt(raw.internal_model_id)),
+            prompt_name: opt(raw.prompt_name),
+            prompt_version: raw.prompt_version,
+            usage: &usage,
+            cost: &cost,
+            metadata: &metadata,
+            model_parameters: &params,
+        };
+        sink(&row);
+
+        self.out_tags = recycle(tags);
+        self.out_usage = recycle(usage);
+        self.out_cost = recycle(cost);
+        self.out_metadata = recycle(metadata);
+        self.out_params = recycle(params);
+        Ok(())
+    }
+}
+
+/// Copies an escaped key out of the key buffer into the scratch buffer so it survives the next key.
+#[inline]
+fn copy_key(key: Str, keybuf: &str, scratch: &mut String) -> Str {
+    match key {
+        Str::Scratch(a, b) => {
+            let start = scratch.len();
+            scratch.push_str(keybuf.get(a..b).unwrap_or(""));
+            Str::Scratch(start, scratch.len())
+        }
+        other => other,
+    }
+}
+
+/// Positions inside an object (`true`), or consumes `null`/`""` (`false`); anything else fails the field.
+fn object_or_null(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+    field: &'static str,
+) -> FResult<bool> {
+    match sc.token(scratch)? {
+        Tok::Object => {
+            sc.enter();
+            Ok(true)
+        }
+        Tok::Null => Ok(false),
+        Tok::Str(s) if s.is_empty() => Ok(false),
+        tok => wrong_type(sc, tok, field, "an object"),
+    }
+}
+
+/// A scalar as text (`Ok(None)` for null and `""`); containers are reported as `Err(tok)` unconsumed.
+#[inline]
+fn scalar_text(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+) -> Result<Result<Option<Str>, Tok>, SyntaxError> {
+    Ok(match sc.token(scratch)? {
+        Tok::Str(s) => Ok((!s.is_empty()).then_some(s)),
+        Tok::Num(a, b) => Ok(Some(Str::Input(a, b))),
+        Tok::Bool(v) => Ok(Some(Str::Static(if v { "true" } else { "false" }))),
+        Tok::Null => Ok(None),
+        tok @ (Tok::Object | Tok::Array) => Err(tok),
+    })
+}
+
+/// A text field: strings (`""` is missing), numbers and booleans as their text, null as missing.
+#[inline]
+fn opt_text(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+    field: &'static str,
+) -> FResult<Option<Str>> {
+    match scalar_text(sc, scratch)? {
+        Ok(v) => Ok(v),
+        Err(tok) => wrong_type(sc, tok, field, "a string"),
+    }
+}
+
+/// A timestamp field: an RFC 3339 string; null and `""` are missing.
+#[inline]
+fn opt_time(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+    field: &'static str,
+) -> FResult<Option<i64>> {
+    let text = sc.text();
+    match sc.token(scratch)? {
+        Tok::Str(s) if s.is_empty() => Ok(None),
+        Tok::Str(s) => {
+            let t = s.resolve(text, scratch);
+            match timestamp_ms(t) {
+                Some(ms) => Ok(Some(ms)),
+                None => field_fail(field, format!("not a timestamp: {:?}", snippet(t, 40))),
+            }
+        }
+        Tok::Null => Ok(None),
+        tok => wrong_type(sc, tok, field, "a timestamp string"),
+    }
+}
+
+fn opt_bool(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+    field: &'static str,
+) -> FResult<Option<bool>> {
+    let text = sc.text();
+    match sc.token(scratch)? {
+        Tok::Bool(v) => Ok(Some(v)),
+        Tok::Null => Ok(None),
+        Tok::Str(s) => match s.resolve(text, scratch) {
+            "" => Ok(None),
+            "true" | "TRUE" | "True" | "1" => Ok(Some(true)),
+            "false" | "FALSE" | "False" | "0" => Ok(Some(false)),
+            other => field_fail(field, format!("not a boolean: {:?}", snippet(other, 40))),
+        },
+        Tok::Num(a, b) => match text.get(a..b) {
+            Some("1") => Ok(Some(true)),
+            Some("0") => Ok(Some(false)),
+            _ => field_fail(field, "expected a boolean, found a number".into()),
+        },
+        tok => wrong_type(sc, tok, field, "a boolean"),
+    }
+}
+
+fn opt_i64(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+    field: &'static str,
+) -> FResult<Option<i64>> {
+    let text = sc.text();
+    let (parsed, shown) = match sc.token(scratch)? {
+        Tok::Num(a, b) => {
+            let t = text.get(a..b).unwrap_or("");
+            (num::parse_i64(t), t)
+        }
+        Tok::Str(s) if s.is_empty() => return Ok(None),
+        Tok::Str(s) => {
+            let t = s.resolve(text, scratch);
+            (num::parse_i64(t), t)
+        }
+        Tok::Null => return Ok(None),
+        tok => return wrong_type(sc, tok, field, "an integer"),
+    };
+    parsed.or_else(|e| field_fail(field, format!("{}: {:?}", e.reason(), snippet(shown, 40))))
+}
+
+fn opt_f64(
+    sc: &mut Scanner<'_>,
+    scratch: &mut String,
+    field: &'static str,
+) -> FResult<Option<f64>> {
+    let text = sc.text();
+    let (parsed, shown) = match sc.token(scratch)? {
+        Tok::Num(a, b) => {
+            let t = text.get(a..b).unwrap_or("");
+            (num::parse_f64(t), t)
+        }
+        Tok::Str(s) => {
+            let t = s.resolve(text, scratch);
+            (num::parse_f64(t), t)
+        }
+        Tok::Null => return Ok(None),
+        tok => return wrong_type(sc, tok, field, "a number"),
+    };
+    parsed.or_else(|e| field_fail(field, format!("{}: {:?}", e.reason(), snippet(shown, 40))))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn recycle_keeps_the_allocation() {
+        let mut v: Vec<(&'static str, u64)> = Vec::with_capacity(16);
+        v.push(("a", 1));
+        let ptr = v.as_ptr() as usize;
+        let w: Vec<(&str, u64)> = recycle(v);
+        assert!(w.is_empty());
+        assert_eq!(w.capacity(), 16);
+        assert_eq!(w.as_ptr() as usize, ptr);
+    }
+}
