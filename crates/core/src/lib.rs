@@ -1,13 +1,42 @@
 //! Loupe's analytics engine.
 //!
-//! Pure Rust: no web dependencies, no clock, no time-zone database. Callers pass `now` and the viewer's
-//! UTC-offset rules in. Data enters as [`ObservationRow`]s and [`ScoreRow`]s and leaves as plain
-//! serialisable view models.
+//! Pure Rust: no web dependencies, no clock, no time-zone database, no I/O. Callers pass `now` and the
+//! viewer's UTC-offset rules in. Data enters as [`ObservationRow`]s and [`ScoreRow`]s and leaves as plain
+//! serialisable view models (numbers and ids, never formatted strings).
+//!
+//! Data flow: decoders call [`Store::upsert`] per observation; [`Store::set_models`] supplies prices for
+//! cost estimation; every rollup takes the store and a [`Filter`] and is exact.
+//!
+//! Where each definition is written down:
+//! - traces (start, end, latency, level, root, name/user/session/tags/release, orphans, cycles):
+//!   [`trace`];
+//! - dimensions and filter semantics: [`filter`];
+//! - per-group figures (counts, error rate, token classes, cost, latency, TTFT, tokens per second):
+//!   [`rollup`];
+//! - quantiles (nearest rank, exact): [`quantile`];
+//! - time buckets and time zones: [`series`];
+//! - cost estimation from the models list: [`estimate`].
 
+pub mod estimate;
+pub mod filter;
+pub mod ids;
+pub mod intern;
 pub mod pricing;
+pub mod quantile;
+pub mod rollup;
 pub mod row;
 pub mod score;
+pub mod series;
+pub mod store;
+pub mod trace;
 
+pub use filter::{Dimension, DimensionValues, Filter};
 pub use pricing::ModelPrice;
+pub use quantile::{LatencyStats, TtftStats};
+pub use rollup::{GroupStats, KeyCost, KeyUnits, Overview, Stats, Tokens, group_by, overview};
 pub use row::{Level, ObservationRow, ObservationType};
 pub use score::{ScoreDataType, ScoreRow, ScoreValue};
+pub use series::{
+    BucketSize, FixedOffset, SeriesBucket, SeriesSpec, TimeSeries, UtcOffsets, time_series,
+};
+pub use store::{RowFlags, Store, Upsert};

@@ -97,7 +97,13 @@ pub enum Level {
 
 impl Level {
     /// Every variant, in severity order (`Other` last).
-    pub const ALL: [Level; 5] = [Self::Debug, Self::Default, Self::Warning, Self::Error, Self::Other];
+    pub const ALL: [Level; 5] = [
+        Self::Debug,
+        Self::Default,
+        Self::Warning,
+        Self::Error,
+        Self::Other,
+    ];
 
     /// Parses Langfuse's upper-case wire name; anything else is `Other`.
     pub fn parse(text: &str) -> Self {
@@ -206,6 +212,7 @@ impl<'a> ObservationRow<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,294 @@
+//! Compact, lossless encodings of Langfuse ids.
+//!
+//! Ids are opaque strings, but almost all of them have one of four shapes that pack into fewer bytes:
+//! OTel observation ids (16 lowercase hex → a `u64`), OTel trace ids (32 lowercase hex → 16 bytes),
+//! UUIDs (36 characters → 16 bytes) and legacy synthetic roots (`t-` + 32 hex → 16 bytes). Anything else
+//! is kept verbatim. The encoding is canonical (one string has exactly one encoding), so comparing
+//! encodings is comparing strings, and [`decode_into`] gives back the exact original text.
+
+/// An encoded id: a packed `u64` (16 lowercase hex digits) or tagged bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum IdKey<'a> {
+    Packed(u64),
+    Bytes(&'a [u8]),
+}
+
+/// Owned form of [`IdKey`], used in the small map of parents not seen yet.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum IdOwned {
+    Packed(u64),
+    Bytes(Box<[u8]>),
+}
+
+impl IdOwned {
+    pub(crate) fn as_key(&self) -> IdKey<'_> {
+        match self {
+            Self::Packed(v) => IdKey::Packed(*v),
+            Self::Bytes(b) => IdKey::Bytes(b),
+        }
+    }
+}
+
+impl IdKey<'_> {
+    pub(crate) fn to_owned(self) -> IdOwned {
+        match self {
+            Self::Packed(v) => IdOwned::Packed(v),
+            Self::Bytes(b) => IdOwned::Bytes(b.into()),
+        }
+    }
+}
+
+const TAG_RAW: u8 = 0;
+const TAG_HEX32: u8 = 1;
+const TAG_UUID: u8 = 2;
+const TAG_LEGACY_ROOT: u8 = 3;
+const TAG_PACKED64: u8 = 4;
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Packs lowercase hex digits (even count) into bytes; `None` if any digit is not `[0-9a-f]`.
+fn pack_hex(digits: &[u8], out: &mut Vec<u8>) -> bool {
+    if !digits.len().is_multiple_of(2) {
+        return false;
+    }
+    let start = out.len();
+    for pair in digits.chunks_exact(2) {
+        match (
+            pair.first().copied().and_then(hex_value),
+            pair.get(1).copied().and_then(hex_value),
+        ) {
+            (Some(h), Some(l)) => out.push(h << 4 | l),
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn uuid_digits(text: &[u8]) -> Option<[u8; 32]> {
+    if text.len() != 36 {
+        return None;
+    }
+    let mut digits = [0u8; 32];
+    let mut n = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+        } else {
+            *digits.get_mut(n)? = b;
+            n += 1;
+        }
+    }
+    Some(digits)
+}
+
+/// Encodes `id`. Uses `buf` as scratch for the byte forms; the result borrows it.
+pub(crate) fn encode<'b>(id: &str, buf: &'b mut Vec<u8>) -> IdKey<'b> {
+    let text = id.as_bytes();
+    buf.clear();
+    if text.len() == 16 {
+        let mut packed = Vec::with_capacity(8);
+        if pack_hex(text, &mut packed) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&packed);
+            return IdKey::Packed(u64::from_be_bytes(bytes));
+        }
+    }
+    if text.len() == 32 {
+        buf.push(TAG_HEX32);
+        if pack_hex(text, buf) {
+            return IdKey::Bytes(buf);
+        }
+        buf.clear();
+    }
+    if let Some(digits) = uuid_digits(text) {
+        buf.push(TAG_UUID);
+        if pack_hex(&digits, buf) {
+            return IdKey::Bytes(buf);
+        }
+        buf.clear();
+    }
+    if text.len() == 34 && text.starts_with(b"t-") {
+        buf.push(TAG_LEGACY_ROOT);
+        if pack_hex(text.get(2..).unwrap_or(&[]), buf) {
+            return IdKey::Bytes(buf);
+        }
+        buf.clear();
+    }
+    buf.push(TAG_RAW);
+    buf.extend_from_slice(text);
+    IdKey::Bytes(buf)
+}
+
+fn push_hex(bytes: &[u8], out: &mut String) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+}
+
+/// Appends the original text of `key` to `out`.
+pub(crate) fn decode_into(key: IdKey<'_>, out: &mut String) {
+    match key {
+        IdKey::Packed(v) => push_hex(&v.to_be_bytes(), out),
+        IdKey::Bytes(bytes) => {
+            let (tag, payload) = match bytes.split_first() {
+                Some((t, p)) => (*t, p),
+                None => return,
+            };
+            match tag {
+                TAG_HEX32 | TAG_PACKED64 => push_hex(payload, out),
+                TAG_LEGACY_ROOT => {
+                    out.push_str("t-");
+                    push_hex(payload, out);
+                }
+                TAG_UUID => {
+                    let mut hex = String::with_capacity(32);
+                    push_hex(payload, &mut hex);
+                    for (i, c) in hex.chars().enumerate() {
+                        if matches!(i, 8 | 12 | 16 | 20) {
+                            out.push('-');
+                        }
+                        out.push(c);
+                    }
+                }
+                _ => out.push_str(core::str::from_utf8(payload).unwrap_or("")),
+            }
+        }
+    }
+}
+
+/// Writes `key` as one byte string (for dictionaries keyed by bytes, such as trace ids).
+pub(crate) fn key_bytes(key: IdKey<'_>, out: &mut Vec<u8>) {
+    out.clear();
+    match key {
+        IdKey::Packed(v) => {
+            out.push(TAG_PACKED64);
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        IdKey::Bytes(b) => out.extend_from_slice(b),
+    }
+}
+
+/// The original text of `key`.
+pub(crate) fn decode(key: IdKey<'_>) -> String {
+    let mut out = String::new();
+    decode_into(key, &mut out);
+    out
+}
+
+/// True when `observation_id` is the legacy synthetic root id `t-<trace_id>` of `trace_id`.
+pub(crate) fn is_legacy_root(observation_id: &str, trace_id: Option<&str>) -> bool {
+    match (observation_id.strip_prefix("t-"), trace_id) {
+        (Some(rest), Some(trace)) => rest == trace,
+        _ => false,
+    }
+}
+
+/// Append-only byte strings with `u32` end offsets (ids that do not pack into a `u64`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ByteArena {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl ByteArena {
+    pub(crate) fn push(&mut self, item: &[u8]) -> u64 {
+        self.bytes.extend_from_slice(item);
+        self.ends.push(self.bytes.len() as u32);
+        (self.ends.len() - 1) as u64
+    }
+
+    pub(crate) fn get(&self, index: u64) -> &[u8] {
+        let i = index as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
+        self.bytes.get(start..end).unwrap_or(&[])
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn round_trip(id: &str) -> IdOwned {
+        let mut buf = Vec::new();
+        let key = encode(id, &mut buf);
+        assert_eq!(decode(key), id, "round trip of {id:?}");
+        key.to_owned()
+    }
+
+    #[test]
+    fn every_shape_round_trips() {
+        assert!(matches!(round_trip("a17e5b9c2d4f6081"), IdOwned::Packed(_)));
+        assert!(
+            matches!(round_trip("3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b"), IdOwned::Bytes(b) if b.len() == 17)
+        );
+        assert!(
+            matches!(round_trip("b6e2f1d4-7a3c-4e58-9f10-2c8d4a6b1e37"), IdOwned::Bytes(b) if b.len() == 17)
+        );
+        assert!(
+            matches!(round_trip("t-3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b"), IdOwned::Bytes(b) if b.len() == 17)
+        );
+        for odd in [
+            "",
+            "x",
+            "A17E5B9C2D4F6081",
+            "a17e5b9c2d4f608",
+            "t-xyz",
+            "b6e2f1d4-7a3c-4e58-9f10-2c8d4a6b1e3Z",
+            "é✓",
+        ] {
+            round_trip(odd);
+        }
+    }
+
+    #[test]
+    fn different_ids_never_share_an_encoding() {
+        let ids = [
+            "a17e5b9c2d4f6081",
+            "A17E5B9C2D4F6081",
+            "3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b",
+            "t-3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b",
+        ];
+        let keys: Vec<IdOwned> = ids.iter().map(|id| round_trip(id)).collect();
+        for (i, a) in keys.iter().enumerate() {
+            for b in keys.iter().skip(i + 1) {
+                assert_ne!(a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn legacy_roots_are_recognised() {
+        assert!(is_legacy_root("t-abc", Some("abc")));
+        assert!(!is_legacy_root("t-abc", Some("abd")));
+        assert!(!is_legacy_root("abc", Some("abc")));
+        assert!(!is_legacy_root("t-abc", None));
+    }
+}

@@ -1,0 +1,1195 @@
+//! The column store of observations.
+//!
+//! Contract:
+//! - Input: [`ObservationRow`]s through [`Store::upsert`], in any order, any number of times. A row whose
+//!   (trace id, observation id) was seen before replaces the old row **in place** (same row index);
+//!   anything else appends. The same observation id under two different trace ids is kept twice and both
+//!   rows are flagged as duplicates ([`RowFlags::DUPLICATE_ID`]).
+//! - Rows are never dropped: a row without a trace id, with a parent that never arrives (orphan), with a
+//!   parent chain that loops (cycle) or with nonsensical times is kept and flagged where it is read.
+//! - Row indices (`u32`) are stable for the life of the store; every other module addresses rows by them.
+//!
+//! Layout (why it fits in well under 100 bytes per observation at a million rows):
+//! - dense columns: packed id (`u64`), trace symbol, parent row, start (ms), duration (ms, `u32` with an
+//!   exact escape), name symbol, a per-row "context" tuple symbol (user, session, environment, release,
+//!   version, trace name, tag set), a metadata-set symbol, type, level and flags (one byte each);
+//! - a sparse, row-sorted side table for the rows that carry model, prompt, usage, cost or a first-token
+//!   time (generations, embeddings): a "generation key" tuple (model, model id, prompt, usage-key shape,
+//!   model parameters), first-token time, and offsets into a `u32` usage arena (exact `u64` escapes for
+//!   the rare value above `u32::MAX - 1`) and an `f64` cost arena;
+//! - sparse status messages and "other" enum texts;
+//! - one `hashbrown::HashTable<u32>` from id to row, and dictionaries (see [`crate::intern`]).
+
+use core::hash::BuildHasher;
+use std::sync::OnceLock;
+
+use foldhash::fast::FixedState;
+use hashbrown::{HashMap, HashTable};
+
+use crate::estimate::Pricing;
+use crate::ids::{self, ByteArena, IdKey, IdOwned};
+use crate::intern::{self, Interner, ListInterner, NONE, Sym, TupleInterner};
+use crate::pricing::ModelPrice;
+use crate::row::{Level, ObservationRow, ObservationType};
+use crate::trace::TraceIndex;
+
+/// Parent column value: the row has no parent id.
+pub(crate) const NO_PARENT: u32 = u32::MAX;
+/// Parent column value: the row names a parent that is not (yet) in the store.
+pub(crate) const PENDING_PARENT: u32 = u32::MAX - 1;
+/// Duration / first-token column value: missing.
+pub(crate) const MS_NONE: u32 = u32::MAX;
+/// Duration / first-token column value: the exact value is in an escape map (negative or huge).
+pub(crate) const MS_ESCAPE: u32 = u32::MAX - 1;
+/// Usage arena value: the exact value is in `usage_big`.
+const USAGE_ESCAPE: u32 = u32::MAX;
+
+/// Indices into the context tuple.
+pub(crate) mod ctx {
+    pub const USER: usize = 0;
+    pub const SESSION: usize = 1;
+    pub const ENVIRONMENT: usize = 2;
+    pub const RELEASE: usize = 3;
+    pub const VERSION: usize = 4;
+    pub const TRACE_NAME: usize = 5;
+    pub const TAGS: usize = 6;
+    pub const LEN: usize = 7;
+}
+
+/// Indices into the generation-key tuple.
+pub(crate) mod gk {
+    pub const MODEL: usize = 0;
+    pub const MODEL_ID: usize = 1;
+    pub const PROMPT: usize = 2;
+    pub const PROMPT_VERSION_LO: usize = 3;
+    pub const PROMPT_VERSION_HI: usize = 4;
+    pub const PROMPT_VERSION_SET: usize = 5;
+    pub const USAGE_SHAPE: usize = 6;
+    pub const PARAMS: usize = 7;
+    pub const LEN: usize = 8;
+}
+
+/// Per-row flag bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowFlags(pub u8);
+
+impl RowFlags {
+    /// The id did not pack into a `u64` and lives in the id arena (internal).
+    pub(crate) const ID_IN_ARENA: u8 = 1;
+    /// The cost was estimated from the models list (Langfuse gave none, or only zeros).
+    pub const COST_ESTIMATED: u8 = 2;
+    /// Another row has the same observation id under a different trace id.
+    pub const DUPLICATE_ID: u8 = 4;
+    /// Langfuse flagged the row as its trace's logical root (`isRootObservation: true`).
+    pub const IS_ROOT: u8 = 8;
+    /// The row is the legacy synthetic root `t-<traceId>`.
+    pub const LEGACY_ROOT: u8 = 16;
+    /// The row has a record in the generation side table (internal).
+    pub(crate) const HAS_GEN: u8 = 32;
+
+    /// True when every bit of `bit` is set.
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit == bit
+    }
+}
+
+/// What [`Store::upsert`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upsert {
+    /// A new row was appended.
+    Inserted,
+    /// A row with the same trace id and observation id was replaced in place.
+    Replaced,
+}
+
+/// One record of the generation side table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct GenRec {
+    pub row: u32,
+    /// Generation-key tuple symbol (see [`gk`]).
+    pub key: Sym,
+    /// Completion start − start, ms ([`MS_NONE`], [`MS_ESCAPE`]).
+    pub ttft_ms: u32,
+    pub usage_off: u32,
+    pub cost_off: u32,
+    /// Shape (list of usage-key symbols) of the cost values at `cost_off`.
+    pub cost_shape: Sym,
+}
+
+/// Every dictionary of the store.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Dicts {
+    /// Encoded trace ids (see [`crate::ids`]).
+    pub trace_ids: Interner,
+    /// Observation names and trace names (the "service" dimension) share one dictionary.
+    pub names: Interner,
+    pub models: Interner,
+    pub model_ids: Interner,
+    pub prompts: Interner,
+    pub users: Interner,
+    pub sessions: Interner,
+    pub environments: Interner,
+    pub releases: Interner,
+    pub versions: Interner,
+    pub tags: Interner,
+    pub tagsets: ListInterner,
+    pub status: Interner,
+    /// Metadata and model-parameter keys.
+    pub meta_keys: Interner,
+    /// Metadata and model-parameter values.
+    pub meta_values: Interner,
+    /// Sets of (key, value) symbol pairs, flattened.
+    pub metasets: ListInterner,
+    /// Usage and cost keys (one vocabulary).
+    pub usage_keys: Interner,
+    /// Lists of usage-key symbols.
+    pub shapes: ListInterner,
+    /// Texts of unknown observation types and levels.
+    pub other_text: Interner,
+    pub contexts: TupleInterner<{ ctx::LEN }>,
+    pub genkeys: TupleInterner<{ gk::LEN }>,
+}
+
+impl Dicts {
+    /// Fresh dictionaries with the usage key `total` pre-interned (estimated costs always carry it).
+    fn with_total_key() -> Self {
+        let mut d = Self::default();
+        d.usage_keys.intern(Some("total"));
+        d
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.trace_ids.memory_bytes()
+            + self.names.memory_bytes()
+            + self.models.memory_bytes()
+            + self.model_ids.memory_bytes()
+            + self.prompts.memory_bytes()
+            + self.users.memory_bytes()
+            + self.sessions.memory_bytes()
+            + self.environments.memory_bytes()
+            + self.releases.memory_bytes()
+            + self.versions.memory_bytes()
+            + self.tags.memory_bytes()
+            + self.tagsets.memory_bytes()
+            + self.status.memory_bytes()
+            + self.meta_keys.memory_bytes()
+            + self.meta_values.memory_bytes()
+            + self.metasets.memory_bytes()
+            + self.usage_keys.memory_bytes()
+            + self.shapes.memory_bytes()
+            + self.other_text.memory_bytes()
+            + self.contexts.memory_bytes()
+            + self.genkeys.memory_bytes()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.trace_ids.shrink_to_fit();
+        self.names.shrink_to_fit();
+        self.models.shrink_to_fit();
+        self.model_ids.shrink_to_fit();
+        self.prompts.shrink_to_fit();
+        self.users.shrink_to_fit();
+        self.sessions.shrink_to_fit();
+        self.environments.shrink_to_fit();
+        self.releases.shrink_to_fit();
+        self.versions.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        self.tagsets.shrink_to_fit();
+        self.status.shrink_to_fit();
+        self.meta_keys.shrink_to_fit();
+        self.meta_values.shrink_to_fit();
+        self.metasets.shrink_to_fit();
+        self.usage_keys.shrink_to_fit();
+        self.shapes.shrink_to_fit();
+        self.other_text.shrink_to_fit();
+        self.contexts.shrink_to_fit();
+        self.genkeys.shrink_to_fit();
+    }
+}
+
+/// The column store. See the module docs for the contract.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) ids: Vec<u64>,
+    pub(crate) trace: Vec<Sym>,
+    pub(crate) parent: Vec<u32>,
+    pub(crate) start_ms: Vec<i64>,
+    pub(crate) dur_ms: Vec<u32>,
+    pub(crate) name: Vec<Sym>,
+    pub(crate) context: Vec<Sym>,
+    pub(crate) meta: Vec<Sym>,
+    pub(crate) obs_type: Vec<ObservationType>,
+    pub(crate) level: Vec<Level>,
+    pub(crate) flags: Vec<u8>,
+
+    /// Generation side table, sorted by row.
+    pub(crate) gens: Vec<GenRec>,
+    pub(crate) usage_vals: Vec<u32>,
+    pub(crate) usage_big: HashMap<u32, u64, FixedState>,
+    pub(crate) cost_vals: Vec<f64>,
+    /// Arena slots no longer referenced (replaced rows), reclaimed by [`Store::shrink_to_fit`].
+    garbage_usage: usize,
+    garbage_cost: usize,
+
+    /// Status messages, sorted by row.
+    pub(crate) status: Vec<(u32, Sym)>,
+    pub(crate) dur_big: HashMap<u32, i64, FixedState>,
+    /// Exact first-token times that do not fit the `u32` column, by row.
+    pub(crate) ttft_big: HashMap<u32, i64, FixedState>,
+    /// (type text, level text) for rows with an unknown type or level.
+    pub(crate) other_text: HashMap<u32, (Sym, Sym), FixedState>,
+
+    id_arena: ByteArena,
+    id_index: HashTable<u32>,
+    id_state: FixedState,
+    /// Children waiting for a parent (trace, parent id) that has not arrived.
+    pending: HashMap<(Sym, IdOwned), Vec<u32>, FixedState>,
+    /// The key each waiting child waits for.
+    pending_of: HashMap<u32, (Sym, IdOwned), FixedState>,
+
+    pub(crate) dicts: Dicts,
+    pub(crate) pricing: Pricing,
+
+    id_buf: Vec<u8>,
+    trace_buf: Vec<u8>,
+    list_buf: Vec<u32>,
+    trace_cache: OnceLock<TraceIndex>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn row_key<'a>(ids: &[u64], flags: &[u8], arena: &'a ByteArena, row: u32) -> IdKey<'a> {
+    let r = row as usize;
+    let raw = ids.get(r).copied().unwrap_or(0);
+    if flags.get(r).copied().unwrap_or(0) & RowFlags::ID_IN_ARENA != 0 {
+        IdKey::Bytes(arena.get(raw))
+    } else {
+        IdKey::Packed(raw)
+    }
+}
+
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * core::mem::size_of::<T>()
+}
+
+fn map_bytes<K, V, S>(m: &HashMap<K, V, S>) -> usize {
+    // hashbrown keeps one control byte per bucket beside each (K, V) slot; buckets are a power of two
+    // above capacity / 0.875.
+    let cap = m.capacity();
+    if cap == 0 {
+        return 0;
+    }
+    let buckets = if cap < 8 {
+        (cap + 1).next_power_of_two()
+    } else {
+        (cap * 8 / 7).next_power_of_two()
+    };
+    buckets * (core::mem::size_of::<(K, V)>() + 1) + 16
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self {
+            ids: Vec::new(),
+            trace: Vec::new(),
+            parent: Vec::new(),
+            start_ms: Vec::new(),
+            dur_ms: Vec::new(),
+            name: Vec::new(),
+            context: Vec::new(),
+            meta: Vec::new(),
+            obs_type: Vec::new(),
+            level: Vec::new(),
+            flags: Vec::new(),
+            gens: Vec::new(),
+            usage_vals: Vec::new(),
+            usage_big: HashMap::with_hasher(intern::hasher()),
+            cost_vals: Vec::new(),
+            garbage_usage: 0,
+            garbage_cost: 0,
+            status: Vec::new(),
+            dur_big: HashMap::with_hasher(intern::hasher()),
+            ttft_big: HashMap::with_hasher(intern::hasher()),
+            other_text: HashMap::with_hasher(intern::hasher()),
+            id_arena: ByteArena::default(),
+            id_index: HashTable::new(),
+            id_state: intern::hasher(),
+            pending: HashMap::with_hasher(intern::hasher()),
+            pending_of: HashMap::with_hasher(intern::hasher()),
+            dicts: Dicts::with_total_key(),
+            pricing: Pricing::default(),
+            id_buf: Vec::new(),
+            trace_buf: Vec::new(),
+            list_buf: Vec::new(),
+            trace_cache: OnceLock::new(),
+        }
+    }
+
+    /// Number of observations (rows).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when the store holds no observation.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Number of distinct trace ids seen (the missing trace id counts once if present).
+    pub fn trace_count(&self) -> usize {
+        self.traces().len()
+    }
+
+    /// Earliest and latest observation start time (Unix ms), `None` when empty.
+    pub fn time_range_ms(&self) -> Option<(i64, i64)> {
+        let min = self.start_ms.iter().copied().min()?;
+        let max = self.start_ms.iter().copied().max()?;
+        Some((min, max))
+    }
+
+    /// Heap bytes held by the store, counted by capacity (dictionaries, side tables, index and slack
+    /// included; the derived trace index cache excluded, see [`Store::cache_bytes`]).
+    pub fn memory_bytes(&self) -> usize {
+        vec_bytes(&self.ids)
+            + vec_bytes(&self.trace)
+            + vec_bytes(&self.parent)
+            + vec_bytes(&self.start_ms)
+            + vec_bytes(&self.dur_ms)
+            + vec_bytes(&self.name)
+            + vec_bytes(&self.context)
+            + vec_bytes(&self.meta)
+            + vec_bytes(&self.obs_type)
+            + vec_bytes(&self.level)
+            + vec_bytes(&self.flags)
+            + vec_bytes(&self.gens)
+            + vec_bytes(&self.usage_vals)
+            + map_bytes(&self.usage_big)
+            + vec_bytes(&self.cost_vals)
+            + vec_bytes(&self.status)
+            + map_bytes(&self.dur_big)
+            + map_bytes(&self.ttft_big)
+            + map_bytes(&self.other_text)
+            + self.id_arena.memory_bytes()
+            + intern::table_bytes(&self.id_index)
+            + map_bytes(&self.pending)
+            + self.pending.values().map(vec_bytes).sum::<usize>()
+            + map_bytes(&self.pending_of)
+            + self.dicts.memory_bytes()
+            + self.pricing.memory_bytes()
+            + vec_bytes(&self.id_buf)
+            + vec_bytes(&self.trace_buf)
+            + vec_bytes(&self.list_buf)
+    }
+
+    /// Heap bytes of the derived trace index while it is cached (rebuilt after the next upsert).
+    pub fn cache_bytes(&self) -> usize {
+        self.trace_cache.get().map_or(0, TraceIndex::memory_bytes)
+    }
+
+    /// Gives allocation slack back and compacts the usage/cost arenas (call after a bulk load).
+    pub fn shrink_to_fit(&mut self) {
+        if self.garbage_usage > 0 || self.garbage_cost > 0 {
+            self.compact_arenas();
+        }
+        self.ids.shrink_to_fit();
+        self.trace.shrink_to_fit();
+        self.parent.shrink_to_fit();
+        self.start_ms.shrink_to_fit();
+        self.dur_ms.shrink_to_fit();
+        self.name.shrink_to_fit();
+        self.context.shrink_to_fit();
+        self.meta.shrink_to_fit();
+        self.obs_type.shrink_to_fit();
+        self.level.shrink_to_fit();
+        self.flags.shrink_to_fit();
+        self.gens.shrink_to_fit();
+        self.usage_vals.shrink_to_fit();
+        self.usage_big.shrink_to_fit();
+        self.cost_vals.shrink_to_fit();
+        self.status.shrink_to_fit();
+        self.dur_big.shrink_to_fit();
+        self.ttft_big.shrink_to_fit();
+        self.other_text.shrink_to_fit();
+        self.id_arena.shrink_to_fit();
+        let Self {
+            id_index,
+            ids,
+            flags,
+            id_arena,
+            id_state,
+            ..
+        } = self;
+        id_index.shrink_to_fit(|&r| id_state.hash_one(row_key(ids, flags, id_arena, r)));
+        self.pending.shrink_to_fit();
+        self.pending_of.shrink_to_fit();
+        self.dicts.shrink_to_fit();
+        self.id_buf = Vec::new();
+        self.trace_buf = Vec::new();
+        self.list_buf = Vec::new();
+    }
+
+    fn compact_arenas(&mut self) {
+        let mut usage = Vec::with_capacity(self.usage_vals.len() - self.garbage_usage);
+        let mut cost = Vec::with_capacity(self.cost_vals.len() - self.garbage_cost);
+        let mut big = HashMap::with_hasher(intern::hasher());
+        for g in &mut self.gens {
+            let usage_len = self
+                .dicts
+                .shapes
+                .resolve(self.dicts.genkeys.resolve(g.key)[gk::USAGE_SHAPE])
+                .len();
+            let new_off = usage.len() as u32;
+            for i in 0..usage_len as u32 {
+                let old = g.usage_off + i;
+                let v = self.usage_vals.get(old as usize).copied().unwrap_or(0);
+                if v == USAGE_ESCAPE
+                    && let Some(&exact) = self.usage_big.get(&old)
+                {
+                    big.insert(new_off + i, exact);
+                }
+                usage.push(v);
+            }
+            g.usage_off = new_off;
+            let cost_len = self.dicts.shapes.resolve(g.cost_shape).len();
+            let new_cost = cost.len() as u32;
+            let start = g.cost_off as usize;
+            cost.extend_from_slice(self.cost_vals.get(start..start + cost_len).unwrap_or(&[]));
+            g.cost_off = new_cost;
+        }
+        self.usage_vals = usage;
+        self.cost_vals = cost;
+        self.usage_big = big;
+        self.garbage_usage = 0;
+        self.garbage_cost = 0;
+    }
+
+    /// Sets the models list used to estimate costs Langfuse did not provide, and re-estimates every row
+    /// (API.md §10: project models win, then newest start date; tiers by ascending priority).
+    pub fn set_models(&mut self, models: Vec<ModelPrice>) {
+        self.pricing = Pricing::new(models);
+        for gi in 0..self.gens.len() {
+            self.reestimate(gi);
+        }
+        self.trace_cache = OnceLock::new();
+    }
+
+    /// The models list in use.
+    pub fn models(&self) -> &[ModelPrice] {
+        self.pricing.models()
+    }
+
+    /// Adds or replaces one observation. Never panics, never drops the row.
+    pub fn upsert(&mut self, row: &ObservationRow<'_>) -> Upsert {
+        self.trace_cache = OnceLock::new();
+        let trace_sym = match row.trace_id {
+            Some(t) if !t.is_empty() => {
+                let mut tbuf = core::mem::take(&mut self.trace_buf);
+                let mut scratch = Vec::new();
+                let key = ids::encode(t, &mut scratch);
+                ids::key_bytes(key, &mut tbuf);
+                let sym = self.dicts.trace_ids.intern_bytes(&tbuf);
+                self.trace_buf = tbuf;
+                sym
+            }
+            _ => NONE,
+        };
+
+        let mut id_buf = core::mem::take(&mut self.id_buf);
+        let key = ids::encode(row.id, &mut id_buf);
+        let hash = self.id_state.hash_one(key);
+        let existing = {
+            let Self {
+                id_index,
+                ids,
+                flags,
+                id_arena,
+                trace,
+                ..
+            } = self;
+            id_index
+                .find(hash, |&r| {
+                    trace.get(r as usize) == Some(&trace_sym)
+                        && row_key(ids, flags, id_arena, r) == key
+                })
+                .copied()
+        };
+
+        let outcome;
+        let r = match existing {
+            Some(r) => {
+                outcome = Upsert::Replaced;
+                self.detach_pending(r);
+                r
+            }
+            None => {
+                outcome = Upsert::Inserted;
+                let r = self.ids.len() as u32;
+                let mut flags = 0u8;
+                let raw = match key {
+                    IdKey::Packed(v) => v,
+                    IdKey::Bytes(b) => {
+                        flags |= RowFlags::ID_IN_ARENA;
+                        self.id_arena.push(b)
+                    }
+                };
+                self.ids.push(raw);
+                self.flags.push(flags);
+                self.trace.push(trace_sym);
+                self.parent.push(NO_PARENT);
+                self.start_ms.push(0);
+                self.dur_ms.push(MS_NONE);
+                self.name.push(NONE);
+                self.context.push(NONE);
+                self.meta.push(NONE);
+                self.obs_type.push(ObservationType::Span);
+                self.level.push(Level::Default);
+                // Same id under another trace: keep both, flag both.
+                let mut dup_rows = Vec::new();
+                {
+                    let Self {
+                        id_index,
+                        ids,
+                        flags,
+                        id_arena,
+                        ..
+                    } = self;
+                    for &other in id_index.iter_hash(hash) {
+                        if row_key(ids, flags, id_arena, other) == key {
+                            dup_rows.push(other);
+                        }
+                    }
+                    let (ids, flags, arena, state) = (&*ids, &*flags, &*id_arena, &self.id_state);
+                    id_index
+                        .insert_unique(hash, r, |&x| state.hash_one(row_key(ids, flags, arena, x)));
+                }
+                if !dup_rows.is_empty() {
+                    for other in dup_rows.into_iter().chain(core::iter::once(r)) {
+                        if let Some(f) = self.flags.get_mut(other as usize) {
+                            *f |= RowFlags::DUPLICATE_ID;
+                        }
+                    }
+                }
+                // Children that arrived before this row now find their parent.
+                let owned = key.to_owned();
+                if let Some(children) = self.pending.remove(&(trace_sym, owned)) {
+                    for child in children {
+                        self.pending_of.remove(&child);
+                        if let Some(p) = self.parent.get_mut(child as usize) {
+                            *p = r;
+                        }
+                    }
+                }
+                r
+            }
+        };
+        self.id_buf = id_buf;
+        self.write_columns(r, row, trace_sym);
+        outcome
+    }
+
+    /// Removes `child` from the waiting list of the parent it waited for, if any.
+    fn detach_pending(&mut self, child: u32) {
+        if let Some(waiting_for) = self.pending_of.remove(&child)
+            && let Some(list) = self.pending.get_mut(&waiting_for)
+        {
+            list.retain(|&c| c != child);
+            if list.is_empty() {
+                self.pending.remove(&waiting_for);
+            }
+        }
+    }
+
+    fn write_columns(&mut self, r: u32, row: &ObservationRow<'_>, trace_sym: Sym) {
+        let ri = r as usize;
+        // Parent.
+        let parent = match row.parent_observation_id {
+            Some(p) if !p.is_empty() => {
+                let mut buf = Vec::new();
+                let pkey = ids::encode(p, &mut buf);
+                let hash = self.id_state.hash_one(pkey);
+                let found = {
+                    let Self {
+                        id_index,
+                        ids,
+                        flags,
+                        id_arena,
+                        trace,
+                        ..
+                    } = self;
+                    id_index
+                        .find(hash, |&x| {
+                            trace.get(x as usize) == Some(&trace_sym)
+                                && row_key(ids, flags, id_arena, x) == pkey
+                        })
+                        .copied()
+                };
+                match found {
+                    Some(p) => p,
+                    None => {
+                        let waiting_for = (trace_sym, pkey.to_owned());
+                        self.pending.entry(waiting_for.clone()).or_default().push(r);
+                        self.pending_of.insert(r, waiting_for);
+                        PENDING_PARENT
+                    }
+                }
+            }
+            _ => NO_PARENT,
+        };
+        if let Some(slot) = self.parent.get_mut(ri) {
+            *slot = parent;
+        }
+
+        // Times.
+        if let Some(s) = self.start_ms.get_mut(ri) {
+            *s = row.start_time_ms;
+        }
+        self.dur_big.remove(&r);
+        let dur = match row.end_time_ms {
+            None => MS_NONE,
+            Some(end) => {
+                let d = end.saturating_sub(row.start_time_ms);
+                if (0..i64::from(MS_ESCAPE)).contains(&d) {
+                    d as u32
+                } else {
+                    self.dur_big.insert(r, d);
+                    MS_ESCAPE
+                }
+            }
+        };
+        if let Some(slot) = self.dur_ms.get_mut(ri) {
+            *slot = dur;
+        }
+
+        // Enums and texts.
+        if let Some(slot) = self.obs_type.get_mut(ri) {
+            *slot = row.observation_type;
+        }
+        if let Some(slot) = self.level.get_mut(ri) {
+            *slot = row.level;
+        }
+        self.other_text.remove(&r);
+        if row.observation_type == ObservationType::Other || row.level == Level::Other {
+            let t = if row.observation_type == ObservationType::Other {
+                self.dicts.other_text.intern(row.observation_type_text)
+            } else {
+                NONE
+            };
+            let l = if row.level == Level::Other {
+                self.dicts.other_text.intern(row.level_text)
+            } else {
+                NONE
+            };
+            self.other_text.insert(r, (t, l));
+        }
+        let name = self.dicts.names.intern(row.name);
+        if let Some(slot) = self.name.get_mut(ri) {
+            *slot = name;
+        }
+
+        // Context tuple.
+        let mut tag_syms = core::mem::take(&mut self.list_buf);
+        tag_syms.clear();
+        for tag in row.tags {
+            let s = self.dicts.tags.intern(Some(tag));
+            if s != NONE {
+                tag_syms.push(s);
+            }
+        }
+        // A tag set is a set: order and repeats do not matter.
+        tag_syms.sort_unstable();
+        tag_syms.dedup();
+        let tagset = self.dicts.tagsets.intern(&tag_syms);
+        let mut context = [NONE; ctx::LEN];
+        context[ctx::USER] = self.dicts.users.intern(row.user_id);
+        context[ctx::SESSION] = self.dicts.sessions.intern(row.session_id);
+        context[ctx::ENVIRONMENT] = self.dicts.environments.intern(row.environment);
+        context[ctx::RELEASE] = self.dicts.releases.intern(row.release);
+        context[ctx::VERSION] = self.dicts.versions.intern(row.version);
+        context[ctx::TRACE_NAME] = self.dicts.names.intern(row.trace_name);
+        context[ctx::TAGS] = tagset;
+        let context_sym = self.dicts.contexts.intern(context);
+        if let Some(slot) = self.context.get_mut(ri) {
+            *slot = context_sym;
+        }
+
+        // Metadata set (pairs, in wire order).
+        tag_syms.clear();
+        for (k, v) in row.metadata {
+            tag_syms.push(self.dicts.meta_keys.intern(Some(k)));
+            tag_syms.push(self.dicts.meta_values.intern(Some(v)));
+        }
+        let metaset = self.dicts.metasets.intern(&tag_syms);
+        if let Some(slot) = self.meta.get_mut(ri) {
+            *slot = metaset;
+        }
+        self.list_buf = tag_syms;
+
+        // Flags.
+        if let Some(f) = self.flags.get_mut(ri) {
+            let keep = *f & (RowFlags::ID_IN_ARENA | RowFlags::DUPLICATE_ID | RowFlags::HAS_GEN);
+            let mut bits = keep;
+            if row.is_root == Some(true) {
+                bits |= RowFlags::IS_ROOT;
+            }
+            if ids::is_legacy_root(row.id, row.trace_id) {
+                bits |= RowFlags::LEGACY_ROOT;
+            }
+            *f = bits;
+        }
+
+        // Status message (sparse).
+        let status = self.dicts.status.intern(row.status_message);
+        match self.status.binary_search_by_key(&r, |&(row, _)| row) {
+            Ok(i) => {
+                if status == NONE {
+                    self.status.remove(i);
+                } else if let Some(slot) = self.status.get_mut(i) {
+                    slot.1 = status;
+                }
+            }
+            Err(i) => {
+                if status != NONE {
+                    self.status.insert(i, (r, status));
+                }
+            }
+        }
+
+        self.write_gen(r, row);
+    }
+
+    fn write_gen(&mut self, r: u32, row: &ObservationRow<'_>) {
+        let needs = row.model.is_some_and(|m| !m.is_empty())
+            || row.model_id.is_some_and(|m| !m.is_empty())
+            || row.prompt_name.is_some_and(|m| !m.is_empty())
+            || row.prompt_version.is_some()
+            || !row.usage.is_empty()
+            || !row.cost.is_empty()
+            || row.completion_start_time_ms.is_some()
+            || !row.model_parameters.is_empty();
+        let pos = self.gens.binary_search_by_key(&r, |g| g.row);
+        if !needs {
+            if let Ok(i) = pos {
+                let old = self.gens.remove(i);
+                self.garbage_usage += self.usage_len(old.key);
+                self.garbage_cost += self.dicts.shapes.resolve(old.cost_shape).len();
+                self.ttft_big.remove(&r);
+            }
+            if let Some(f) = self.flags.get_mut(r as usize) {
+                *f &= !RowFlags::HAS_GEN;
+            }
+            return;
+        }
+
+        let mut list = core::mem::take(&mut self.list_buf);
+        // Usage shape.
+        list.clear();
+        for (k, _) in row.usage {
+            list.push(self.dicts.usage_keys.intern(Some(k)));
+        }
+        let usage_shape = self.dicts.shapes.intern(&list);
+        // Model parameters.
+        list.clear();
+        for (k, v) in row.model_parameters {
+            list.push(self.dicts.meta_keys.intern(Some(k)));
+            list.push(self.dicts.meta_values.intern(Some(v)));
+        }
+        let params = self.dicts.metasets.intern(&list);
+        // Cost shape.
+        list.clear();
+        for (k, _) in row.cost {
+            list.push(self.dicts.usage_keys.intern(Some(k)));
+        }
+        let cost_shape = self.dicts.shapes.intern(&list);
+        self.list_buf = list;
+
+        let mut key = [NONE; gk::LEN];
+        key[gk::MODEL] = self.dicts.models.intern(row.model);
+        key[gk::MODEL_ID] = self.dicts.model_ids.intern(row.model_id);
+        key[gk::PROMPT] = self.dicts.prompts.intern(row.prompt_name);
+        if let Some(v) = row.prompt_version {
+            let bits = v as u64;
+            key[gk::PROMPT_VERSION_LO] = bits as u32;
+            key[gk::PROMPT_VERSION_HI] = (bits >> 32) as u32;
+            key[gk::PROMPT_VERSION_SET] = 1;
+        }
+        key[gk::USAGE_SHAPE] = usage_shape;
+        key[gk::PARAMS] = params;
+        let key_sym = self.dicts.genkeys.intern(key);
+
+        self.ttft_big.remove(&r);
+        let ttft = match row.completion_start_time_ms {
+            None => MS_NONE,
+            Some(c) => {
+                let d = c.saturating_sub(row.start_time_ms);
+                if (0..i64::from(MS_ESCAPE)).contains(&d) {
+                    d as u32
+                } else {
+                    self.ttft_big.insert(r, d);
+                    MS_ESCAPE
+                }
+            }
+        };
+
+        let old = pos.ok().and_then(|i| self.gens.get(i).copied());
+        // Usage values: overwrite in place when the length is unchanged, else append.
+        let usage_off = match old {
+            Some(o) if self.usage_len(o.key) == row.usage.len() => o.usage_off,
+            Some(o) => {
+                self.garbage_usage += self.usage_len(o.key);
+                self.usage_vals.len() as u32
+            }
+            None => self.usage_vals.len() as u32,
+        };
+        for (i, &(_, units)) in row.usage.iter().enumerate() {
+            let idx = usage_off + i as u32;
+            self.usage_big.remove(&idx);
+            let v = if units >= u64::from(USAGE_ESCAPE) {
+                self.usage_big.insert(idx, units);
+                USAGE_ESCAPE
+            } else {
+                units as u32
+            };
+            match self.usage_vals.get_mut(idx as usize) {
+                Some(slot) => *slot = v,
+                None => self.usage_vals.push(v),
+            }
+        }
+        let cost_off = match old {
+            Some(o) if self.dicts.shapes.resolve(o.cost_shape).len() == row.cost.len() => {
+                o.cost_off
+            }
+            Some(o) => {
+                self.garbage_cost += self.dicts.shapes.resolve(o.cost_shape).len();
+                self.cost_vals.len() as u32
+            }
+            None => self.cost_vals.len() as u32,
+        };
+        for (i, &(_, usd)) in row.cost.iter().enumerate() {
+            let idx = cost_off as usize + i;
+            match self.cost_vals.get_mut(idx) {
+                Some(slot) => *slot = usd,
+                None => self.cost_vals.push(usd),
+            }
+        }
+        let rec = GenRec {
+            row: r,
+            key: key_sym,
+            ttft_ms: ttft,
+            usage_off,
+            cost_off,
+            cost_shape,
+        };
+        let gi = match pos {
+            Ok(i) => {
+                if let Some(slot) = self.gens.get_mut(i) {
+                    *slot = rec;
+                }
+                i
+            }
+            Err(i) => {
+                self.gens.insert(i, rec);
+                i
+            }
+        };
+        if let Some(f) = self.flags.get_mut(r as usize) {
+            *f = (*f | RowFlags::HAS_GEN) & !RowFlags::COST_ESTIMATED;
+        }
+        self.reestimate(gi);
+    }
+
+    fn usage_len(&self, genkey: Sym) -> usize {
+        self.dicts
+            .shapes
+            .resolve(self.dicts.genkeys.resolve(genkey)[gk::USAGE_SHAPE])
+            .len()
+    }
+
+    /// Replaces an estimated cost by a fresh estimate, or estimates a cost Langfuse did not give.
+    fn reestimate(&mut self, gi: usize) {
+        let Some(g) = self.gens.get(gi).copied() else {
+            return;
+        };
+        let row = g.row as usize;
+        {
+            let model_sym = self.dicts.genkeys.resolve(g.key)[gk::MODEL];
+            let Self { pricing, dicts, .. } = self;
+            pricing.ensure_matched(model_sym, dicts.models.resolve(model_sym));
+        }
+        let was_estimated = self
+            .flags
+            .get(row)
+            .is_some_and(|f| f & RowFlags::COST_ESTIMATED != 0);
+        let provided: &[f64] = {
+            let n = self.dicts.shapes.resolve(g.cost_shape).len();
+            let s = g.cost_off as usize;
+            self.cost_vals.get(s..s + n).unwrap_or(&[])
+        };
+        let has_provided_cost = !was_estimated && provided.iter().any(|&c| c != 0.0);
+        if has_provided_cost {
+            return;
+        }
+        let key = self.dicts.genkeys.resolve(g.key);
+        let estimate = self.pricing.estimate(self, g, key);
+        let old_len = self.dicts.shapes.resolve(g.cost_shape).len();
+        let (shape, values, estimated) = match estimate {
+            Some((keys, values)) => (self.dicts.shapes.intern(&keys), values, true),
+            None if was_estimated => (NONE, Vec::new(), false),
+            None => return,
+        };
+        let off = if values.len() == old_len {
+            g.cost_off
+        } else {
+            self.garbage_cost += old_len;
+            self.cost_vals.len() as u32
+        };
+        for (i, v) in values.iter().enumerate() {
+            let idx = off as usize + i;
+            match self.cost_vals.get_mut(idx) {
+                Some(slot) => *slot = *v,
+                None => self.cost_vals.push(*v),
+            }
+        }
+        if let Some(slot) = self.gens.get_mut(gi) {
+            slot.cost_off = off;
+            slot.cost_shape = shape;
+        }
+        if let Some(f) = self.flags.get_mut(row) {
+            if estimated {
+                *f |= RowFlags::COST_ESTIMATED;
+            } else {
+                *f &= !RowFlags::COST_ESTIMATED;
+            }
+        }
+    }
+
+    /// The derived trace index (built on first use after a change, then cached).
+    pub(crate) fn traces(&self) -> &TraceIndex {
+        self.trace_cache.get_or_init(|| TraceIndex::build(self))
+    }
+
+    // ---- row accessors used by the rollup modules ----
+
+    /// Observation duration in ms (`end − start`), `None` without an end time.
+    pub(crate) fn duration_ms(&self, row: u32) -> Option<i64> {
+        match self.dur_ms.get(row as usize).copied() {
+            None | Some(MS_NONE) => None,
+            Some(MS_ESCAPE) => self.dur_big.get(&row).copied(),
+            Some(d) => Some(i64::from(d)),
+        }
+    }
+
+    /// Index into `gens` of `row`'s generation record.
+    #[allow(dead_code)] // read by the trace-tree view model
+    pub(crate) fn gen_index(&self, row: u32) -> Option<usize> {
+        if self
+            .flags
+            .get(row as usize)
+            .is_some_and(|f| f & RowFlags::HAS_GEN != 0)
+        {
+            self.gens.binary_search_by_key(&row, |g| g.row).ok()
+        } else {
+            None
+        }
+    }
+
+    /// Time to first token of a generation record, ms.
+    pub(crate) fn ttft_ms(&self, g: &GenRec) -> Option<i64> {
+        match g.ttft_ms {
+            MS_NONE => None,
+            MS_ESCAPE => self.ttft_big.get(&g.row).copied(),
+            d => Some(i64::from(d)),
+        }
+    }
+
+    /// Usage (key symbol, units) of a generation record, exact.
+    pub(crate) fn usage_of<'a>(&'a self, g: &GenRec) -> impl Iterator<Item = (Sym, u64)> + 'a {
+        let shape = self
+            .dicts
+            .shapes
+            .resolve(self.dicts.genkeys.resolve(g.key)[gk::USAGE_SHAPE]);
+        let off = g.usage_off;
+        shape.iter().enumerate().map(move |(i, &k)| {
+            let idx = off + i as u32;
+            let v = self.usage_vals.get(idx as usize).copied().unwrap_or(0);
+            let units = if v == USAGE_ESCAPE {
+                self.usage_big.get(&idx).copied().unwrap_or(0)
+            } else {
+                u64::from(v)
+            };
+            (k, units)
+        })
+    }
+
+    /// Cost (key symbol, USD) of a generation record (provided or estimated).
+    pub(crate) fn cost_of<'a>(&'a self, g: &GenRec) -> impl Iterator<Item = (Sym, f64)> + 'a {
+        let shape = self.dicts.shapes.resolve(g.cost_shape);
+        let s = g.cost_off as usize;
+        let vals = self.cost_vals.get(s..s + shape.len()).unwrap_or(&[]);
+        shape.iter().copied().zip(vals.iter().copied())
+    }
+
+    /// The observation id of `row` as text.
+    pub fn observation_id(&self, row: u32) -> String {
+        ids::decode(row_key(&self.ids, &self.flags, &self.id_arena, row))
+    }
+
+    /// The trace id of a trace symbol as text (`""` for the missing trace id).
+    pub fn trace_id_text(&self, trace: Sym) -> String {
+        let bytes = self.dicts.trace_ids.resolve_bytes(trace);
+        if bytes.is_empty() {
+            String::new()
+        } else {
+            ids::decode(IdKey::Bytes(bytes))
+        }
+    }
+
+    /// The trace symbol of a trace id, if the store has it.
+    pub fn trace_sym(&self, trace_id: &str) -> Option<Sym> {
+        let mut scratch = Vec::new();
+        let mut bytes = Vec::new();
+        ids::key_bytes(ids::encode(trace_id, &mut scratch), &mut bytes);
+        self.dicts.trace_ids.get_bytes(&bytes)
+    }
+
+    /// The row of an observation id in a trace.
+    pub fn find_row(&self, trace_id: &str, observation_id: &str) -> Option<u32> {
+        let trace_sym = self.trace_sym(trace_id)?;
+        let mut buf = Vec::new();
+        let key = ids::encode(observation_id, &mut buf);
+        let hash = self.id_state.hash_one(key);
+        self.id_index
+            .find(hash, |&r| {
+                self.trace.get(r as usize) == Some(&trace_sym)
+                    && row_key(&self.ids, &self.flags, &self.id_arena, r) == key
+            })
+            .copied()
+    }
+
+    /// Row flags.
+    pub fn row_flags(&self, row: u32) -> RowFlags {
+        RowFlags(self.flags.get(row as usize).copied().unwrap_or(0))
+    }
+
+    /// The parent id a row names when that parent is not in the store (an orphan), else `None`.
+    pub fn missing_parent_id(&self, row: u32) -> Option<String> {
+        self.pending_of
+            .get(&row)
+            .map(|(_, key)| ids::decode(key.as_key()))
+    }
+
+    /// Status message of a row (`None` when missing).
+    #[allow(dead_code)] // read by the error-pattern rollup
+    pub(crate) fn status_of(&self, row: u32) -> Sym {
+        self.status
+            .binary_search_by_key(&row, |&(r, _)| r)
+            .ok()
+            .and_then(|i| self.status.get(i))
+            .map_or(NONE, |s| s.1)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(id: &'a str, trace: &'a str, start: i64) -> ObservationRow<'a> {
+        ObservationRow::new(id, trace, start)
+    }
+
+    #[test]
+    fn upsert_replaces_by_trace_and_id_in_place() {
+        let mut s = Store::new();
+        assert_eq!(
+            s.upsert(&row("a17e5b9c2d4f6081", "t1", 10)),
+            Upsert::Inserted
+        );
+        assert_eq!(s.upsert(&row("b", "t1", 20)), Upsert::Inserted);
+        let mut again = row("a17e5b9c2d4f6081", "t1", 15);
+        again.end_time_ms = Some(40);
+        assert_eq!(s.upsert(&again), Upsert::Replaced);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.start_ms, vec![15, 20]);
+        assert_eq!(s.duration_ms(0), Some(25));
+        assert_eq!(s.time_range_ms(), Some((15, 20)));
+        assert_eq!(s.observation_id(0), "a17e5b9c2d4f6081");
+        assert_eq!(s.find_row("t1", "b"), Some(1));
+    }
+
+    #[test]
+    fn same_id_in_two_traces_is_kept_and_flagged() {
+        let mut s = Store::new();
+        s.upsert(&row("x", "t1", 1));
+        s.upsert(&row("x", "t2", 2));
+        s.upsert(&row("y", "t2", 3));
+        assert_eq!(s.len(), 3);
+        assert!(s.row_flags(0).has(RowFlags::DUPLICATE_ID));
+        assert!(s.row_flags(1).has(RowFlags::DUPLICATE_ID));
+        assert!(!s.row_flags(2).has(RowFlags::DUPLICATE_ID));
+    }
+
+    #[test]
+    fn parents_resolve_in_any_order() {
+        let mut s = Store::new();
+        let mut child = row("c", "t", 5);
+        child.parent_observation_id = Some("p");
+        s.upsert(&child);
+        assert_eq!(s.parent[0], PENDING_PARENT);
+        assert_eq!(s.missing_parent_id(0).as_deref(), Some("p"));
+        s.upsert(&row("p", "t", 1));
+        assert_eq!(s.parent[0], 1);
+        assert_eq!(s.missing_parent_id(0), None);
+        // A parent with the same id in another trace is not this row's parent.
+        let mut other = row("c2", "u", 5);
+        other.parent_observation_id = Some("p");
+        s.upsert(&other);
+        assert_eq!(s.parent[2], PENDING_PARENT);
+        // Replacing the waiting child with a parentless version detaches it.
+        s.upsert(&row("c2", "u", 5));
+        assert_eq!(s.parent[2], NO_PARENT);
+        assert!(s.pending.is_empty());
+    }
+
+    #[test]
+    fn huge_values_are_exact() {
+        let mut s = Store::new();
+        let usage = [("input", u64::MAX), ("output", 7)];
+        let mut r = row("g", "t", 0);
+        r.usage = &usage;
+        r.end_time_ms = Some(i64::MAX);
+        r.completion_start_time_ms = Some(-5);
+        s.upsert(&r);
+        let g = s.gens[0];
+        let got: Vec<u64> = s.usage_of(&g).map(|(_, v)| v).collect();
+        assert_eq!(got, vec![u64::MAX, 7]);
+        assert_eq!(s.duration_ms(0), Some(i64::MAX));
+        assert_eq!(s.ttft_ms(&g), Some(-5));
+        // Replacing with a different shape and compacting keeps values exact.
+        let usage2 = [("input", 1u64 << 60)];
+        r.usage = &usage2;
+        s.upsert(&r);
+        s.shrink_to_fit();
+        let g = s.gens[0];
+        assert_eq!(
+            s.usage_of(&g).map(|(_, v)| v).collect::<Vec<_>>(),
+            vec![1u64 << 60]
+        );
+    }
+
+    #[test]
+    fn gen_record_is_removed_when_the_row_loses_its_model() {
+        let mut s = Store::new();
+        let mut r = row("g", "t", 0);
+        r.model = Some("gpt-4o");
+        s.upsert(&r);
+        assert_eq!(s.gens.len(), 1);
+        s.upsert(&row("g", "t", 0));
+        assert!(s.gens.is_empty());
+        assert_eq!(s.gen_index(0), None);
+    }
+}
