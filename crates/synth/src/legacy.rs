@@ -1,0 +1,1 @@
+//! Legacy (v1) observation and trace objects: written in milestone 3.
