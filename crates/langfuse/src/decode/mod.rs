@@ -22,14 +22,25 @@
 //!
 //! Nothing here panics on any input: all indexing is checked and nesting is walked without recursion.
 
+mod field;
+mod legacy;
+mod misc;
+mod models;
 mod num;
 mod observation;
+mod page;
 mod scan;
+mod score;
 mod time;
+mod value;
 
 use std::borrow::Cow;
 
+pub use legacy::{legacy_sessions_page, legacy_trace_detail, legacy_traces_page};
+pub use misc::{error_body, health, metrics_rows, projects};
+pub use models::models_page;
 pub use observation::{legacy_observations_page, observations_any, observations_page};
+pub use score::scores_page;
 pub use time::timestamp_ms;
 
 /// A row that was skipped, and why.
@@ -125,5 +136,5 @@ fn snippet(text: &str, max: usize) -> String {
 pub fn page_meta(body: &[u8]) -> Result<crate::wire::PageMeta, DecodeError> {
     let text = body_text(body)?;
     let mut summary = PageSummary::default();
-    observation::decode_page(&text, "a list page", &mut summary, |sc, _| sc.skip_value())
+    page::decode_page(&text, "a list page", &mut summary, |sc, _| sc.skip_value())
 }

@@ -9,11 +9,15 @@ use std::borrow::Cow;
 
 use loupe_core::{Level, ObservationRow, ObservationType};
 
+use super::field::{
+    FResult, Fail, FieldIssue, copy_key, field_fail, object_or_null, opt_bool, opt_f64, opt_i64,
+    opt_text, opt_time, scalar_text, wrong_type,
+};
 use super::num::{self, IntError};
+use super::page::{decode_page, trailing};
 use super::scan::{Scanner, Str, SyntaxError, Tok};
-use super::time::timestamp_ms;
 use super::{DecodeError, PageSummary, RowIssue, body_text, snippet};
-use crate::wire::{PageMeta, TraceContext};
+use crate::wire::TraceContext;
 
 /// Decodes a v2 observations page `{"data":[...],"meta":{"cursor"?}}` (API.md §8.7, §9.3).
 ///
@@ -136,116 +140,6 @@ fn no_context(_: &str) -> Option<TraceContext<'static>> {
     None
 }
 
-fn trailing(sc: &Scanner<'_>, rows: u32) -> DecodeError {
-    DecodeError::Syntax {
-        offset: sc.pos(),
-        reason: "unexpected characters after the JSON value".into(),
-        rows_delivered: rows,
-    }
-}
-
-/// Walks a page object: `data` goes to `on_data` (positioned on the array), `meta` is read, the rest skipped.
-pub(super) fn decode_page<'t>(
-    text: &'t str,
-    expected: &'static str,
-    summary: &mut PageSummary,
-    mut on_data: impl FnMut(&mut Scanner<'t>, &mut PageSummary) -> Result<(), SyntaxError>,
-) -> Result<PageMeta, DecodeError> {
-    let mut sc = Scanner::new(text);
-    let syntax = |e, summary: &PageSummary| DecodeError::syntax(e, summary.rows);
-    match sc.peek() {
-        Some(b'{') => sc.enter(),
-        _ => {
-            // Validate first so that broken JSON is reported as such, not as "wrong shape".
-            let found = match Scanner::new(text).skip_value() {
-                Err(e) => return Err(syntax(e, summary)),
-                Ok(()) => match text.trim_start().as_bytes().first() {
-                    Some(b'[') => "an array".to_owned(),
-                    _ => format!("{:?}", snippet(text.trim(), 60)),
-                },
-            };
-            return Err(DecodeError::NotAPage { expected, found });
-        }
-    }
-    let mut meta = PageMeta::default();
-    let mut saw_data = false;
-    let mut message: Option<String> = None;
-    let mut keybuf = String::new();
-    let mut scratch = String::new();
-    let mut first = true;
-    while let Some(key) = sc
-        .next_key(&mut first, &mut keybuf)
-        .map_err(|e| syntax(e, summary))?
-    {
-        match key.resolve(text, &keybuf) {
-            "data" if !saw_data && sc.peek() == Some(b'[') => {
-                saw_data = true;
-                on_data(&mut sc, summary).map_err(|e| syntax(e, summary))?;
-            }
-            "meta" if sc.peek() == Some(b'{') => {
-                meta = read_meta(&mut sc, &mut scratch).map_err(|e| syntax(e, summary))?;
-            }
-            "message" | "error" if message.is_none() && sc.peek() == Some(b'"') => {
-                scratch.clear();
-                let s = sc.string(&mut scratch).map_err(|e| syntax(e, summary))?;
-                message = Some(snippet(s.resolve(text, &scratch), 200));
-            }
-            _ => sc.skip_value().map_err(|e| syntax(e, summary))?,
-        }
-    }
-    if !sc.at_end() {
-        return Err(trailing(&sc, summary.rows));
-    }
-    if !saw_data {
-        let found = match message {
-            Some(m) => format!("an object without a `data` array (message: {m:?})"),
-            None => "an object without a `data` array".to_owned(),
-        };
-        return Err(DecodeError::NotAPage { expected, found });
-    }
-    Ok(meta)
-}
-
-/// Reads a `meta` object (positioned on `{`). Unknown keys and values of unexpected types are ignored.
-pub(super) fn read_meta(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-) -> Result<PageMeta, SyntaxError> {
-    let text = sc.text();
-    let mut meta = PageMeta::default();
-    let mut keybuf = String::new();
-    sc.enter();
-    let mut first = true;
-    while let Some(key) = sc.next_key(&mut first, &mut keybuf)? {
-        let key = key.resolve(text, &keybuf);
-        scratch.clear();
-        let tok = sc.token(scratch)?;
-        let as_text = match tok {
-            Tok::Str(s) => Some(s.resolve(text, scratch)),
-            Tok::Num(a, b) => text.get(a..b),
-            Tok::Object | Tok::Array => {
-                sc.skip_value()?;
-                None
-            }
-            Tok::Bool(_) | Tok::Null => None,
-        };
-        let int = || as_text.and_then(|t| num::parse_units(t).ok().flatten());
-        match key {
-            "cursor" => {
-                meta.cursor = as_text
-                    .filter(|t| !t.is_empty() && matches!(tok, Tok::Str(_)))
-                    .map(str::to_owned)
-            }
-            "page" => meta.page = int().and_then(|v| u32::try_from(v).ok()),
-            "limit" => meta.limit = int().and_then(|v| u32::try_from(v).ok()),
-            "totalItems" => meta.total_items = int(),
-            "totalPages" => meta.total_pages = int().and_then(|v| u32::try_from(v).ok()),
-            _ => {}
-        }
-    }
-    Ok(meta)
-}
-
 /// The observation keys the decoder reads (v2 and v1 names); everything else is skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Key {
@@ -323,45 +217,6 @@ impl Key {
     }
 }
 
-/// A field that made its row undecodable.
-struct FieldIssue {
-    field: Cow<'static, str>,
-    reason: String,
-}
-
-enum Fail {
-    Syntax(SyntaxError),
-    Field(FieldIssue),
-}
-
-impl From<SyntaxError> for Fail {
-    fn from(e: SyntaxError) -> Self {
-        Fail::Syntax(e)
-    }
-}
-
-type FResult<T> = Result<T, Fail>;
-
-fn field_fail<T>(field: impl Into<Cow<'static, str>>, reason: String) -> FResult<T> {
-    Err(Fail::Field(FieldIssue {
-        field: field.into(),
-        reason,
-    }))
-}
-
-/// Consumes a value of the wrong type (containers are skipped) and fails the field.
-fn wrong_type<T>(
-    sc: &mut Scanner<'_>,
-    tok: Tok,
-    field: impl Into<Cow<'static, str>>,
-    expected: &str,
-) -> FResult<T> {
-    if matches!(tok, Tok::Object | Tok::Array) {
-        sc.skip_value()?;
-    }
-    field_fail(field, format!("expected {expected}, found {}", tok.kind()))
-}
-
 /// A half-open range of one of the decoder's span vectors.
 #[derive(Clone, Copy, Debug, Default)]
 struct Span {
@@ -437,7 +292,7 @@ fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 
 impl RowDecoder {
     /// Decodes the rows of an array (positioned on `[`), reporting bad rows in `summary`.
-    fn array_rows<'c, C, F>(
+    pub(super) fn array_rows<'c, C, F>(
         &mut self,
         sc: &mut Scanner<'_>,
         page: u32,
@@ -947,153 +802,6 @@ impl RowDecoder {
         self.out_params = recycle(params);
         Ok(())
     }
-}
-
-/// Copies an escaped key out of the key buffer into the scratch buffer so it survives the next key.
-#[inline]
-fn copy_key(key: Str, keybuf: &str, scratch: &mut String) -> Str {
-    match key {
-        Str::Scratch(a, b) => {
-            let start = scratch.len();
-            scratch.push_str(keybuf.get(a..b).unwrap_or(""));
-            Str::Scratch(start, scratch.len())
-        }
-        other => other,
-    }
-}
-
-/// Positions inside an object (`true`), or consumes `null`/`""` (`false`); anything else fails the field.
-fn object_or_null(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-    field: &'static str,
-) -> FResult<bool> {
-    match sc.token(scratch)? {
-        Tok::Object => {
-            sc.enter();
-            Ok(true)
-        }
-        Tok::Null => Ok(false),
-        Tok::Str(s) if s.is_empty() => Ok(false),
-        tok => wrong_type(sc, tok, field, "an object"),
-    }
-}
-
-/// A scalar as text (`Ok(None)` for null and `""`); containers are reported as `Err(tok)` unconsumed.
-#[inline]
-fn scalar_text(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-) -> Result<Result<Option<Str>, Tok>, SyntaxError> {
-    Ok(match sc.token(scratch)? {
-        Tok::Str(s) => Ok((!s.is_empty()).then_some(s)),
-        Tok::Num(a, b) => Ok(Some(Str::Input(a, b))),
-        Tok::Bool(v) => Ok(Some(Str::Static(if v { "true" } else { "false" }))),
-        Tok::Null => Ok(None),
-        tok @ (Tok::Object | Tok::Array) => Err(tok),
-    })
-}
-
-/// A text field: strings (`""` is missing), numbers and booleans as their text, null as missing.
-#[inline]
-fn opt_text(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-    field: &'static str,
-) -> FResult<Option<Str>> {
-    match scalar_text(sc, scratch)? {
-        Ok(v) => Ok(v),
-        Err(tok) => wrong_type(sc, tok, field, "a string"),
-    }
-}
-
-/// A timestamp field: an RFC 3339 string; null and `""` are missing.
-#[inline]
-fn opt_time(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-    field: &'static str,
-) -> FResult<Option<i64>> {
-    let text = sc.text();
-    match sc.token(scratch)? {
-        Tok::Str(s) if s.is_empty() => Ok(None),
-        Tok::Str(s) => {
-            let t = s.resolve(text, scratch);
-            match timestamp_ms(t) {
-                Some(ms) => Ok(Some(ms)),
-                None => field_fail(field, format!("not a timestamp: {:?}", snippet(t, 40))),
-            }
-        }
-        Tok::Null => Ok(None),
-        tok => wrong_type(sc, tok, field, "a timestamp string"),
-    }
-}
-
-fn opt_bool(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-    field: &'static str,
-) -> FResult<Option<bool>> {
-    let text = sc.text();
-    match sc.token(scratch)? {
-        Tok::Bool(v) => Ok(Some(v)),
-        Tok::Null => Ok(None),
-        Tok::Str(s) => match s.resolve(text, scratch) {
-            "" => Ok(None),
-            "true" | "TRUE" | "True" | "1" => Ok(Some(true)),
-            "false" | "FALSE" | "False" | "0" => Ok(Some(false)),
-            other => field_fail(field, format!("not a boolean: {:?}", snippet(other, 40))),
-        },
-        Tok::Num(a, b) => match text.get(a..b) {
-            Some("1") => Ok(Some(true)),
-            Some("0") => Ok(Some(false)),
-            _ => field_fail(field, "expected a boolean, found a number".into()),
-        },
-        tok => wrong_type(sc, tok, field, "a boolean"),
-    }
-}
-
-fn opt_i64(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-    field: &'static str,
-) -> FResult<Option<i64>> {
-    let text = sc.text();
-    let (parsed, shown) = match sc.token(scratch)? {
-        Tok::Num(a, b) => {
-            let t = text.get(a..b).unwrap_or("");
-            (num::parse_i64(t), t)
-        }
-        Tok::Str(s) if s.is_empty() => return Ok(None),
-        Tok::Str(s) => {
-            let t = s.resolve(text, scratch);
-            (num::parse_i64(t), t)
-        }
-        Tok::Null => return Ok(None),
-        tok => return wrong_type(sc, tok, field, "an integer"),
-    };
-    parsed.or_else(|e| field_fail(field, format!("{}: {:?}", e.reason(), snippet(shown, 40))))
-}
-
-fn opt_f64(
-    sc: &mut Scanner<'_>,
-    scratch: &mut String,
-    field: &'static str,
-) -> FResult<Option<f64>> {
-    let text = sc.text();
-    let (parsed, shown) = match sc.token(scratch)? {
-        Tok::Num(a, b) => {
-            let t = text.get(a..b).unwrap_or("");
-            (num::parse_f64(t), t)
-        }
-        Tok::Str(s) => {
-            let t = s.resolve(text, scratch);
-            (num::parse_f64(t), t)
-        }
-        Tok::Null => return Ok(None),
-        tok => return wrong_type(sc, tok, field, "a number"),
-    };
-    parsed.or_else(|e| field_fail(field, format!("{}: {:?}", e.reason(), snippet(shown, 40))))
 }
 
 #[cfg(test)]

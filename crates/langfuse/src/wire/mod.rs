@@ -59,3 +59,156 @@ impl TraceContextOwned {
         }
     }
 }
+
+/// A v1 session (`GET /api/public/sessions`, API.md §9.5): only a grouping key with a creation time.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub id: String,
+    pub created_at_ms: Option<i64>,
+    pub project_id: String,
+    pub environment: String,
+}
+
+/// A project as `GET /api/public/projects` lists it (API.md §8.2): the key's own project.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Project {
+    pub id: String,
+    pub name: Option<String>,
+    pub organization_id: Option<String>,
+    pub organization_name: Option<String>,
+    /// Data retention; `None` when Langfuse keeps data indefinitely (absent, null or 0 on the wire).
+    pub retention_days: Option<u32>,
+    /// Project metadata: scalars as text, nested values as JSON text.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// `GET /api/public/health` (API.md §8.1): `status` is `"OK"` when healthy, a reason otherwise (503).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Health {
+    pub status: String,
+    /// Langfuse server version, e.g. `"4.16.0"`.
+    pub version: Option<String>,
+}
+
+impl Health {
+    pub fn is_ok(&self) -> bool {
+        self.status.eq_ignore_ascii_case("ok")
+    }
+}
+
+/// One row of a `GET /api/public/v2/metrics` response (API.md §8.11); members ordered by key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MetricsRow {
+    /// Dimension name → value as text (`None` for null/`""`; arrays such as tags as JSON text).
+    pub dimensions: Vec<(String, Option<String>)>,
+    /// `time_dimension` as sent: `YYYY-MM-DD` (day/week/month) or `YYYY-MM-DDTHH:MM:SSZ` (minute/hour).
+    pub time_dimension: Option<String>,
+    /// Start of the time bucket, UTC.
+    pub time_ms: Option<i64>,
+    /// `<aggregation>_<measure>` members. Units are the API's: latency measures in **milliseconds**, costs USD.
+    pub metrics: Vec<Metric>,
+}
+
+impl MetricsRow {
+    /// A dimension's value by name.
+    pub fn dimension(&self, name: &str) -> Option<&str> {
+        self.dimensions
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// A metric by its wire key (`count_count`, `p95_latency`, ...).
+    pub fn metric(&self, key: &str) -> Option<&MetricValue> {
+        self.metrics.iter().find(|m| m.key == key).map(|m| &m.value)
+    }
+
+    /// A numeric metric by its wire key.
+    pub fn number(&self, key: &str) -> Option<f64> {
+        match self.metric(key)? {
+            MetricValue::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// One `<aggregation>_<measure>` member of a metrics row.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metric {
+    /// The wire key, e.g. `sum_totalCost`.
+    pub key: String,
+    /// `sum`, `avg`, `count`, `max`, `min`, `p50`...`p99`, `histogram`, `uniq`.
+    pub aggregation: String,
+    /// `count`, `latency`, `totalCost`, ...
+    pub measure: String,
+    pub value: MetricValue,
+}
+
+/// A metric's value: numbers (64-bit counts may arrive quoted on older ClickHouse), or histogram bins.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub enum MetricValue {
+    Number(f64),
+    Histogram(Vec<HistogramBin>),
+    #[default]
+    Missing,
+}
+
+/// One histogram bin `[lower, upper, height]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct HistogramBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub height: f64,
+}
+
+/// An error response body (API.md §2, §4, §5), whatever its shape.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ApiErrorBody {
+    /// `message`, else `error` text, else `status`, else a short snippet of the body (HTML tags removed);
+    /// `None` only for an empty (or whitespace) body.
+    pub message: Option<String>,
+    /// `error` when it is a string (`"InvalidRequestError"`, `"LangfuseNotFoundError"`, ...).
+    pub error: Option<String>,
+    /// Validation issues when `error` (or `errors`) is an array of zod issues.
+    pub issues: Vec<ValidationIssue>,
+    /// `code` (`"rate_limited"` on 429).
+    pub code: Option<String>,
+    /// `status` (health-style 503 bodies).
+    pub status: Option<String>,
+    /// `details.retryAfterSeconds` on 429: the only retry hint a browser can read (API.md §3, §5).
+    pub retry_after_seconds: Option<f64>,
+    /// `details.limit`, `details.remaining`, `details.resetAt` on 429.
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    pub reset_at_ms: Option<i64>,
+}
+
+impl ApiErrorBody {
+    /// The message with validation issues appended, for showing to a user:
+    /// `Invalid request data: limit: Too big: expected number to be <=100`.
+    pub fn describe(&self) -> String {
+        let mut out = self.message.clone().unwrap_or_default();
+        for (i, issue) in self.issues.iter().enumerate() {
+            out.push_str(if i == 0 { ": " } else { "; " });
+            if !issue.path.is_empty() {
+                out.push_str(&issue.path.join("."));
+                out.push_str(": ");
+            }
+            out.push_str(if issue.message.is_empty() {
+                &issue.code
+            } else {
+                &issue.message
+            });
+        }
+        out
+    }
+}
+
+/// One zod validation issue of a 400 body.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ValidationIssue {
+    pub code: String,
+    pub message: String,
+    /// The parameter path, e.g. `["limit"]`.
+    pub path: Vec<String>,
+}
