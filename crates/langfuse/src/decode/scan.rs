@@ -672,4 +672,30 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        /// Any string serde_json writes (escapes, astral characters, U+2028) reads back identically, and a
+        /// hand-escaped `\uXXXX` form of it too.
+        #[test]
+        fn strings_read_back_what_serde_wrote(text in ".{0,40}") {
+            let json = serde_json::to_string(&text).unwrap();
+            proptest::prop_assert_eq!(read_string(&json), text.clone());
+            let mut escaped = String::from("\"");
+            for unit in text.encode_utf16() {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+            escaped.push('"');
+            proptest::prop_assert_eq!(read_string(&escaped), text);
+        }
+
+        /// On JSON-like text the scanner accepts exactly what serde_json accepts (its tolerances need
+        /// characters outside this alphabet).
+        #[test]
+        fn skip_agrees_with_serde(text in r#"[\[\]{}",:0-9truefalsn .eE+\-\\]{0,24}"#) {
+            let serde_ok = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            let mut sc = Scanner::new(&text);
+            let mine_ok = sc.skip_value().is_ok() && sc.at_end();
+            proptest::prop_assert_eq!(serde_ok, mine_ok, "{:?}", text);
+        }
+    }
 }
