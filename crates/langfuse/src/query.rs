@@ -379,6 +379,11 @@ impl ObservationsQuery {
 
     /// The URL of one page; `cursor` is the previous page's `meta.cursor` (None for the first page).
     pub fn url(&self, base: &BaseUrl, cursor: Option<&str>) -> String {
+        self.window_url(base, self.range, cursor)
+    }
+
+    /// The URL of one page of this query restricted to `window` instead of `self.range`.
+    pub fn window_url(&self, base: &BaseUrl, window: TimeRange, cursor: Option<&str>) -> String {
         let mut params = Params::default();
         params.push("fields", fields_csv(&self.fields));
         if !self.expand_metadata.is_empty() && self.fields.contains(&FieldGroup::Metadata) {
@@ -388,8 +393,8 @@ impl ObservationsQuery {
             "limit",
             self.limit.clamp(1, OBSERVATIONS_PAGE_LIMIT).to_string(),
         );
-        params.push("fromStartTime", iso_ms(self.range.from_ms));
-        params.push("toStartTime", iso_ms(self.range.to_ms));
+        params.push("fromStartTime", iso_ms(window.from_ms));
+        params.push("toStartTime", iso_ms(window.to_ms));
         self.filters.push_v2(&mut params);
         if let Some(cursor) = cursor {
             params.push("cursor", cursor);
