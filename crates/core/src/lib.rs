@@ -19,6 +19,7 @@
 
 pub mod estimate;
 pub mod filter;
+pub mod histogram;
 pub mod ids;
 pub mod intern;
 pub mod pricing;
@@ -27,10 +28,12 @@ pub mod rollup;
 pub mod row;
 pub mod score;
 pub mod series;
+pub mod standard;
 pub mod store;
 pub mod trace;
 
 pub use filter::{Dimension, DimensionValues, Filter};
+pub use histogram::{HistogramBin, HistogramLevel, LatencyHistogram};
 pub use pricing::ModelPrice;
 pub use quantile::{LatencyStats, TtftStats};
 pub use rollup::{GroupStats, KeyCost, KeyUnits, Overview, Stats, Tokens, group_by, overview};
@@ -39,4 +42,5 @@ pub use score::{ScoreDataType, ScoreRow, ScoreValue};
 pub use series::{
     BucketSize, FixedOffset, SeriesBucket, SeriesSpec, TimeSeries, UtcOffsets, time_series,
 };
+pub use standard::{DimensionGroups, STANDARD_DIMENSIONS, StandardRollups, standard_rollups};
 pub use store::{RowFlags, Store, Upsert};

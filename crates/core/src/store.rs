@@ -41,7 +41,7 @@ pub(crate) const PENDING_PARENT: u32 = u32::MAX - 1;
 pub(crate) const MS_NONE: u32 = u32::MAX;
 /// Duration / first-token column value: the exact value is in an escape map (negative or huge).
 pub(crate) const MS_ESCAPE: u32 = u32::MAX - 1;
-/// Usage arena value: the exact value is in `usage_big`.
+/// Usage slot value: the exact value is in `Store::big`.
 const USAGE_ESCAPE: u32 = u32::MAX;
 
 /// Indices into the context tuple.
@@ -63,10 +63,13 @@ pub(crate) mod gk {
     pub const PROMPT: usize = 2;
     pub const PROMPT_VERSION_LO: usize = 3;
     pub const PROMPT_VERSION_HI: usize = 4;
-    pub const PROMPT_VERSION_SET: usize = 5;
+    /// Bits: [`PROMPT_VERSION_SET_BIT`], [`USAGE_TOTAL_DERIVED`].
+    pub const FLAGS: usize = 5;
     pub const USAGE_SHAPE: usize = 6;
     pub const PARAMS: usize = 7;
     pub const LEN: usize = 8;
+    pub const PROMPT_VERSION_SET_BIT: u32 = 1;
+    pub const USAGE_TOTAL_DERIVED: u32 = 2;
 }
 
 /// Per-row flag bits.
@@ -103,6 +106,12 @@ pub enum Upsert {
 }
 
 /// One record of the generation side table.
+///
+/// Its values live in `Store::vals` from `off`: the stored usage values (one `u32` each, [`USAGE_ESCAPE`]
+/// sending the exact value to `Store::big`), then the stored cost values (two `u32` each, the bits of
+/// the `f64`). A `total` usage or cost key that equals the exact sum of the other keys is not stored
+/// but derived on read (flag [`gk::USAGE_TOTAL_DERIVED`] in the key, [`COST_TOTAL_DERIVED`] in
+/// `cost_shape`); it reads back last.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct GenRec {
     pub row: u32,
@@ -110,10 +119,58 @@ pub(crate) struct GenRec {
     pub key: Sym,
     /// Completion start − start, ms ([`MS_NONE`], [`MS_ESCAPE`]).
     pub ttft_ms: u32,
-    pub usage_off: u32,
-    pub cost_off: u32,
-    /// Shape (list of usage-key symbols) of the cost values at `cost_off`.
+    pub off: u32,
+    /// Shape (list of usage-key symbols) of the stored cost values, with [`COST_TOTAL_DERIVED`].
     pub cost_shape: Sym,
+}
+
+/// `cost_shape` bit: the cost `total` is derived from the other cost keys.
+pub(crate) const COST_TOTAL_DERIVED: u32 = 1 << 31;
+/// The usage-key symbol of `total` (interned first in every store).
+pub(crate) const TOTAL_KEY: Sym = 1;
+
+/// Leaves out a `total` usage key equal to the sum of the others (it is derived on read).
+fn elide_usage_total(keys: &mut Vec<Sym>, units: &mut Vec<u64>) -> bool {
+    let mut totals = keys.iter().enumerate().filter(|&(_, &k)| k == TOTAL_KEY);
+    let Some((at, _)) = totals.next() else {
+        return false;
+    };
+    if totals.next().is_some() {
+        return false;
+    }
+    let others = units
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != at)
+        .fold(0u64, |acc, (_, &u)| acc.saturating_add(u));
+    if units.get(at) != Some(&others) {
+        return false;
+    }
+    keys.remove(at);
+    units.remove(at);
+    true
+}
+
+/// Leaves out a `total` cost key bit-equal to the in-order `f64` sum of the others (derived on read).
+fn elide_cost_total(keys: &mut Vec<Sym>, usd: &mut Vec<f64>) -> bool {
+    let mut totals = keys.iter().enumerate().filter(|&(_, &k)| k == TOTAL_KEY);
+    let Some((at, _)) = totals.next() else {
+        return false;
+    };
+    if totals.next().is_some() {
+        return false;
+    }
+    let others = usd
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != at)
+        .fold(0.0, |acc, (_, &c)| acc + c);
+    if usd.get(at).map(|t| t.to_bits()) != Some(others.to_bits()) {
+        return false;
+    }
+    keys.remove(at);
+    usd.remove(at);
+    true
 }
 
 /// Every dictionary of the store.
@@ -158,6 +215,7 @@ impl Dicts {
         d
     }
 
+    #[allow(dead_code)] // kept beside `shrink_to_fit` as the list of every dictionary
     fn memory_bytes(&self) -> usize {
         self.trace_ids.memory_bytes()
             + self.names.memory_bytes()
@@ -224,12 +282,15 @@ pub struct Store {
 
     /// Generation side table, sorted by row.
     pub(crate) gens: Vec<GenRec>,
-    pub(crate) usage_vals: Vec<u32>,
-    pub(crate) usage_big: HashMap<u32, u64, FixedState>,
-    pub(crate) cost_vals: Vec<f64>,
-    /// Arena slots no longer referenced (replaced rows), reclaimed by [`Store::shrink_to_fit`].
-    garbage_usage: usize,
-    garbage_cost: usize,
+    /// Usage and cost values of the generation records (see [`GenRec`]).
+    pub(crate) vals: Vec<u32>,
+    /// Exact usage values that do not fit a `u32` slot, by slot index.
+    pub(crate) big: HashMap<u32, u64, FixedState>,
+    /// Slots no longer referenced (replaced rows), reclaimed by [`Store::shrink_to_fit`].
+    garbage: usize,
+    u64_buf: Vec<u64>,
+    f64_buf: Vec<f64>,
+    sym_buf: Vec<Sym>,
 
     /// Status messages, sorted by row.
     pub(crate) status: Vec<(u32, Sym)>,
@@ -307,11 +368,12 @@ impl Store {
             level: Vec::new(),
             flags: Vec::new(),
             gens: Vec::new(),
-            usage_vals: Vec::new(),
-            usage_big: HashMap::with_hasher(intern::hasher()),
-            cost_vals: Vec::new(),
-            garbage_usage: 0,
-            garbage_cost: 0,
+            vals: Vec::new(),
+            big: HashMap::with_hasher(intern::hasher()),
+            garbage: 0,
+            u64_buf: Vec::new(),
+            f64_buf: Vec::new(),
+            sym_buf: Vec::new(),
             status: Vec::new(),
             dur_big: HashMap::with_hasher(intern::hasher()),
             ttft_big: HashMap::with_hasher(intern::hasher()),
@@ -355,35 +417,91 @@ impl Store {
     /// Heap bytes held by the store, counted by capacity (dictionaries, side tables, index and slack
     /// included; the derived trace index cache excluded, see [`Store::cache_bytes`]).
     pub fn memory_bytes(&self) -> usize {
-        vec_bytes(&self.ids)
-            + vec_bytes(&self.trace)
-            + vec_bytes(&self.parent)
-            + vec_bytes(&self.start_ms)
-            + vec_bytes(&self.dur_ms)
-            + vec_bytes(&self.name)
-            + vec_bytes(&self.context)
-            + vec_bytes(&self.meta)
-            + vec_bytes(&self.obs_type)
-            + vec_bytes(&self.level)
-            + vec_bytes(&self.flags)
-            + vec_bytes(&self.gens)
-            + vec_bytes(&self.usage_vals)
-            + map_bytes(&self.usage_big)
-            + vec_bytes(&self.cost_vals)
-            + vec_bytes(&self.status)
-            + map_bytes(&self.dur_big)
-            + map_bytes(&self.ttft_big)
-            + map_bytes(&self.other_text)
-            + self.id_arena.memory_bytes()
-            + intern::table_bytes(&self.id_index)
-            + map_bytes(&self.pending)
-            + self.pending.values().map(vec_bytes).sum::<usize>()
-            + map_bytes(&self.pending_of)
-            + self.dicts.memory_bytes()
-            + self.pricing.memory_bytes()
-            + vec_bytes(&self.id_buf)
-            + vec_bytes(&self.trace_buf)
-            + vec_bytes(&self.list_buf)
+        self.memory_breakdown().iter().map(|&(_, b)| b).sum()
+    }
+
+    /// [`Store::memory_bytes`] by part, largest first.
+    pub fn memory_breakdown(&self) -> Vec<(&'static str, usize)> {
+        let d = &self.dicts;
+        let mut parts = vec![
+            ("ids", vec_bytes(&self.ids) + self.id_arena.memory_bytes()),
+            ("id index", intern::table_bytes(&self.id_index)),
+            ("trace column", vec_bytes(&self.trace)),
+            ("parent column", vec_bytes(&self.parent)),
+            ("start column", vec_bytes(&self.start_ms)),
+            (
+                "duration column",
+                vec_bytes(&self.dur_ms) + map_bytes(&self.dur_big),
+            ),
+            ("name column", vec_bytes(&self.name)),
+            ("context column", vec_bytes(&self.context)),
+            ("metadata column", vec_bytes(&self.meta)),
+            (
+                "type, level, flags",
+                vec_bytes(&self.obs_type) + vec_bytes(&self.level) + vec_bytes(&self.flags),
+            ),
+            (
+                "generation records",
+                vec_bytes(&self.gens) + map_bytes(&self.ttft_big),
+            ),
+            (
+                "usage and cost values",
+                vec_bytes(&self.vals) + map_bytes(&self.big),
+            ),
+            (
+                "status messages",
+                vec_bytes(&self.status) + map_bytes(&self.other_text),
+            ),
+            (
+                "pending parents",
+                map_bytes(&self.pending)
+                    + self.pending.values().map(vec_bytes).sum::<usize>()
+                    + map_bytes(&self.pending_of),
+            ),
+            ("trace ids", d.trace_ids.memory_bytes()),
+            (
+                "contexts",
+                d.contexts.memory_bytes() + d.tagsets.memory_bytes(),
+            ),
+            (
+                "generation keys",
+                d.genkeys.memory_bytes() + d.shapes.memory_bytes(),
+            ),
+            (
+                "metadata sets",
+                d.metasets.memory_bytes()
+                    + d.meta_keys.memory_bytes()
+                    + d.meta_values.memory_bytes(),
+            ),
+            (
+                "strings",
+                d.names.memory_bytes()
+                    + d.models.memory_bytes()
+                    + d.model_ids.memory_bytes()
+                    + d.prompts.memory_bytes()
+                    + d.users.memory_bytes()
+                    + d.sessions.memory_bytes()
+                    + d.environments.memory_bytes()
+                    + d.releases.memory_bytes()
+                    + d.versions.memory_bytes()
+                    + d.tags.memory_bytes()
+                    + d.status.memory_bytes()
+                    + d.usage_keys.memory_bytes()
+                    + d.other_text.memory_bytes(),
+            ),
+            (
+                "models and scratch",
+                self.pricing.memory_bytes()
+                    + vec_bytes(&self.id_buf)
+                    + vec_bytes(&self.trace_buf)
+                    + vec_bytes(&self.list_buf)
+                    + vec_bytes(&self.u64_buf)
+                    + vec_bytes(&self.f64_buf)
+                    + vec_bytes(&self.sym_buf),
+            ),
+        ];
+        parts.sort_by_key(|&(_, bytes)| core::cmp::Reverse(bytes));
+        parts
     }
 
     /// Heap bytes of the derived trace index while it is cached (rebuilt after the next upsert).
@@ -393,8 +511,8 @@ impl Store {
 
     /// Gives allocation slack back and compacts the usage/cost arenas (call after a bulk load).
     pub fn shrink_to_fit(&mut self) {
-        if self.garbage_usage > 0 || self.garbage_cost > 0 {
-            self.compact_arenas();
+        if self.garbage > 0 {
+            self.compact_values();
         }
         self.ids.shrink_to_fit();
         self.trace.shrink_to_fit();
@@ -408,9 +526,8 @@ impl Store {
         self.level.shrink_to_fit();
         self.flags.shrink_to_fit();
         self.gens.shrink_to_fit();
-        self.usage_vals.shrink_to_fit();
-        self.usage_big.shrink_to_fit();
-        self.cost_vals.shrink_to_fit();
+        self.vals.shrink_to_fit();
+        self.big.shrink_to_fit();
         self.status.shrink_to_fit();
         self.dur_big.shrink_to_fit();
         self.ttft_big.shrink_to_fit();
@@ -431,41 +548,34 @@ impl Store {
         self.id_buf = Vec::new();
         self.trace_buf = Vec::new();
         self.list_buf = Vec::new();
+        self.u64_buf = Vec::new();
+        self.f64_buf = Vec::new();
+        self.sym_buf = Vec::new();
     }
 
-    fn compact_arenas(&mut self) {
-        let mut usage = Vec::with_capacity(self.usage_vals.len() - self.garbage_usage);
-        let mut cost = Vec::with_capacity(self.cost_vals.len() - self.garbage_cost);
+    fn compact_values(&mut self) {
+        let mut vals = Vec::with_capacity(self.vals.len().saturating_sub(self.garbage));
         let mut big = HashMap::with_hasher(intern::hasher());
-        for g in &mut self.gens {
-            let usage_len = self
-                .dicts
-                .shapes
-                .resolve(self.dicts.genkeys.resolve(g.key)[gk::USAGE_SHAPE])
-                .len();
-            let new_off = usage.len() as u32;
-            for i in 0..usage_len as u32 {
-                let old = g.usage_off + i;
-                let v = self.usage_vals.get(old as usize).copied().unwrap_or(0);
-                if v == USAGE_ESCAPE
-                    && let Some(&exact) = self.usage_big.get(&old)
-                {
-                    big.insert(new_off + i, exact);
+        for i in 0..self.gens.len() {
+            let Some(g) = self.gens.get(i).copied() else {
+                continue;
+            };
+            let new_off = vals.len() as u32;
+            for k in 0..self.slots(&g) as u32 {
+                let old = g.off + k;
+                let v = self.vals.get(old as usize).copied().unwrap_or(0);
+                if let Some(&exact) = self.big.get(&old) {
+                    big.insert(new_off + k, exact);
                 }
-                usage.push(v);
+                vals.push(v);
             }
-            g.usage_off = new_off;
-            let cost_len = self.dicts.shapes.resolve(g.cost_shape).len();
-            let new_cost = cost.len() as u32;
-            let start = g.cost_off as usize;
-            cost.extend_from_slice(self.cost_vals.get(start..start + cost_len).unwrap_or(&[]));
-            g.cost_off = new_cost;
+            if let Some(slot) = self.gens.get_mut(i) {
+                slot.off = new_off;
+            }
         }
-        self.usage_vals = usage;
-        self.cost_vals = cost;
-        self.usage_big = big;
-        self.garbage_usage = 0;
-        self.garbage_cost = 0;
+        self.vals = vals;
+        self.big = big;
+        self.garbage = 0;
     }
 
     /// Sets the models list used to estimate costs Langfuse did not provide, and re-estimates every row
@@ -772,26 +882,35 @@ impl Store {
             || row.completion_start_time_ms.is_some()
             || !row.model_parameters.is_empty();
         let pos = self.gens.binary_search_by_key(&r, |g| g.row);
+        let old = pos.ok().and_then(|i| self.gens.get(i).copied());
+        if let Some(o) = old {
+            self.garbage += self.slots(&o);
+            self.ttft_big.remove(&r);
+        }
         if !needs {
             if let Ok(i) = pos {
-                let old = self.gens.remove(i);
-                self.garbage_usage += self.usage_len(old.key);
-                self.garbage_cost += self.dicts.shapes.resolve(old.cost_shape).len();
-                self.ttft_big.remove(&r);
+                self.gens.remove(i);
             }
             if let Some(f) = self.flags.get_mut(r as usize) {
-                *f &= !RowFlags::HAS_GEN;
+                *f &= !(RowFlags::HAS_GEN | RowFlags::COST_ESTIMATED);
             }
             return;
         }
 
+        let mut keys = core::mem::take(&mut self.sym_buf);
+        let mut units = core::mem::take(&mut self.u64_buf);
+        let mut usd = core::mem::take(&mut self.f64_buf);
         let mut list = core::mem::take(&mut self.list_buf);
-        // Usage shape.
-        list.clear();
-        for (k, _) in row.usage {
-            list.push(self.dicts.usage_keys.intern(Some(k)));
+
+        // Usage, with a derivable total left out.
+        keys.clear();
+        units.clear();
+        for &(k, u) in row.usage {
+            keys.push(self.dicts.usage_keys.intern(Some(k)));
+            units.push(u);
         }
-        let usage_shape = self.dicts.shapes.intern(&list);
+        let usage_derived = elide_usage_total(&mut keys, &mut units);
+        let usage_shape = self.dicts.shapes.intern(&keys);
         // Model parameters.
         list.clear();
         for (k, v) in row.model_parameters {
@@ -799,13 +918,16 @@ impl Store {
             list.push(self.dicts.meta_values.intern(Some(v)));
         }
         let params = self.dicts.metasets.intern(&list);
-        // Cost shape.
+        // Cost, with a derivable total left out.
         list.clear();
-        for (k, _) in row.cost {
+        usd.clear();
+        for &(k, v) in row.cost {
             list.push(self.dicts.usage_keys.intern(Some(k)));
+            usd.push(v);
         }
-        let cost_shape = self.dicts.shapes.intern(&list);
-        self.list_buf = list;
+        let cost_derived = elide_cost_total(&mut list, &mut usd);
+        let cost_shape =
+            self.dicts.shapes.intern(&list) | if cost_derived { COST_TOTAL_DERIVED } else { 0 };
 
         let mut key = [NONE; gk::LEN];
         key[gk::MODEL] = self.dicts.models.intern(row.model);
@@ -815,13 +937,15 @@ impl Store {
             let bits = v as u64;
             key[gk::PROMPT_VERSION_LO] = bits as u32;
             key[gk::PROMPT_VERSION_HI] = (bits >> 32) as u32;
-            key[gk::PROMPT_VERSION_SET] = 1;
+            key[gk::FLAGS] |= gk::PROMPT_VERSION_SET_BIT;
+        }
+        if usage_derived {
+            key[gk::FLAGS] |= gk::USAGE_TOTAL_DERIVED;
         }
         key[gk::USAGE_SHAPE] = usage_shape;
         key[gk::PARAMS] = params;
         let key_sym = self.dicts.genkeys.intern(key);
 
-        self.ttft_big.remove(&r);
         let ttft = match row.completion_start_time_ms {
             None => MS_NONE,
             Some(c) => {
@@ -835,53 +959,11 @@ impl Store {
             }
         };
 
-        let old = pos.ok().and_then(|i| self.gens.get(i).copied());
-        // Usage values: overwrite in place when the length is unchanged, else append.
-        let usage_off = match old {
-            Some(o) if self.usage_len(o.key) == row.usage.len() => o.usage_off,
-            Some(o) => {
-                self.garbage_usage += self.usage_len(o.key);
-                self.usage_vals.len() as u32
-            }
-            None => self.usage_vals.len() as u32,
-        };
-        for (i, &(_, units)) in row.usage.iter().enumerate() {
-            let idx = usage_off + i as u32;
-            self.usage_big.remove(&idx);
-            let v = if units >= u64::from(USAGE_ESCAPE) {
-                self.usage_big.insert(idx, units);
-                USAGE_ESCAPE
-            } else {
-                units as u32
-            };
-            match self.usage_vals.get_mut(idx as usize) {
-                Some(slot) => *slot = v,
-                None => self.usage_vals.push(v),
-            }
-        }
-        let cost_off = match old {
-            Some(o) if self.dicts.shapes.resolve(o.cost_shape).len() == row.cost.len() => {
-                o.cost_off
-            }
-            Some(o) => {
-                self.garbage_cost += self.dicts.shapes.resolve(o.cost_shape).len();
-                self.cost_vals.len() as u32
-            }
-            None => self.cost_vals.len() as u32,
-        };
-        for (i, &(_, usd)) in row.cost.iter().enumerate() {
-            let idx = cost_off as usize + i;
-            match self.cost_vals.get_mut(idx) {
-                Some(slot) => *slot = usd,
-                None => self.cost_vals.push(usd),
-            }
-        }
         let rec = GenRec {
             row: r,
             key: key_sym,
             ttft_ms: ttft,
-            usage_off,
-            cost_off,
+            off: old.map_or(0, |o| o.off),
             cost_shape,
         };
         let gi = match pos {
@@ -896,12 +978,67 @@ impl Store {
                 i
             }
         };
+        // Reuse the old slots when the record has the same size.
+        let reuse = old.filter(|o| {
+            self.garbage >= self.slots(o) && self.slots(o) == units.len() + 2 * usd.len()
+        });
+        if let Some(o) = reuse {
+            self.garbage -= self.slots(&o);
+        }
+        self.place_values(gi, reuse.map(|o| o.off), &units, &usd);
+        self.sym_buf = keys;
+        self.u64_buf = units;
+        self.f64_buf = usd;
+        self.list_buf = list;
         if let Some(f) = self.flags.get_mut(r as usize) {
             *f = (*f | RowFlags::HAS_GEN) & !RowFlags::COST_ESTIMATED;
         }
         self.reestimate(gi);
     }
 
+    /// Writes a record's stored usage and cost values at `at` (or appended) and points the record there.
+    fn place_values(&mut self, gi: usize, at: Option<u32>, units: &[u64], usd: &[f64]) {
+        let off = at.unwrap_or(self.vals.len() as u32);
+        let mut idx = off;
+        let put = |vals: &mut Vec<u32>, idx: u32, v: u32| match vals.get_mut(idx as usize) {
+            Some(slot) => *slot = v,
+            None => vals.push(v),
+        };
+        for &u in units {
+            self.big.remove(&idx);
+            let v = if u >= u64::from(USAGE_ESCAPE) {
+                self.big.insert(idx, u);
+                USAGE_ESCAPE
+            } else {
+                u as u32
+            };
+            put(&mut self.vals, idx, v);
+            idx += 1;
+        }
+        for &c in usd {
+            let bits = c.to_bits();
+            for half in [bits as u32, (bits >> 32) as u32] {
+                self.big.remove(&idx);
+                put(&mut self.vals, idx, half);
+                idx += 1;
+            }
+        }
+        if let Some(g) = self.gens.get_mut(gi) {
+            g.off = off;
+        }
+    }
+
+    /// Stored value slots of a record.
+    fn slots(&self, g: &GenRec) -> usize {
+        self.usage_len(g.key)
+            + 2 * self
+                .dicts
+                .shapes
+                .resolve(g.cost_shape & !COST_TOTAL_DERIVED)
+                .len()
+    }
+
+    /// Stored (not derived) usage values of a record.
     fn usage_len(&self, genkey: Sym) -> usize {
         self.dicts
             .shapes
@@ -915,55 +1052,61 @@ impl Store {
             return;
         };
         let row = g.row as usize;
+        let was_estimated = self
+            .flags
+            .get(row)
+            .is_some_and(|f| f & RowFlags::COST_ESTIMATED != 0);
+        if !was_estimated && self.cost_of(&g).any(|(_, c)| c != 0.0) {
+            return;
+        }
+        if self.pricing.models().is_empty() && !was_estimated {
+            return;
+        }
         {
             let model_sym = self.dicts.genkeys.resolve(g.key)[gk::MODEL];
             let Self { pricing, dicts, .. } = self;
             pricing.ensure_matched(model_sym, dicts.models.resolve(model_sym));
         }
-        let was_estimated = self
-            .flags
-            .get(row)
-            .is_some_and(|f| f & RowFlags::COST_ESTIMATED != 0);
-        let provided: &[f64] = {
-            let n = self.dicts.shapes.resolve(g.cost_shape).len();
-            let s = g.cost_off as usize;
-            self.cost_vals.get(s..s + n).unwrap_or(&[])
-        };
-        let has_provided_cost = !was_estimated && provided.iter().any(|&c| c != 0.0);
-        if has_provided_cost {
-            return;
-        }
         let key = self.dicts.genkeys.resolve(g.key);
-        let estimate = self.pricing.estimate(self, g, key);
-        let old_len = self.dicts.shapes.resolve(g.cost_shape).len();
-        let (shape, values, estimated) = match estimate {
-            Some((keys, values)) => (self.dicts.shapes.intern(&keys), values, true),
-            None if was_estimated => (NONE, Vec::new(), false),
+        let (mut keys, mut values, estimated) = match self.pricing.estimate(self, g, key) {
+            Some((k, v)) => (k, v, true),
+            None if was_estimated => (Vec::new(), Vec::new(), false),
             None => return,
         };
-        let off = if values.len() == old_len {
-            g.cost_off
-        } else {
-            self.garbage_cost += old_len;
-            self.cost_vals.len() as u32
+        let derived = elide_cost_total(&mut keys, &mut values);
+        let shape = self.dicts.shapes.intern(&keys) | if derived { COST_TOTAL_DERIVED } else { 0 };
+        let units: Vec<u64> = {
+            let n = self.usage_len(g.key);
+            (0..n as u32)
+                .map(|i| self.stored_usage(g.off + i))
+                .collect()
         };
-        for (i, v) in values.iter().enumerate() {
-            let idx = off as usize + i;
-            match self.cost_vals.get_mut(idx) {
-                Some(slot) => *slot = *v,
-                None => self.cost_vals.push(*v),
-            }
-        }
+        let old_slots = self.slots(&g);
         if let Some(slot) = self.gens.get_mut(gi) {
-            slot.cost_off = off;
             slot.cost_shape = shape;
         }
+        let new_slots = units.len() + 2 * values.len();
+        let at = if new_slots == old_slots {
+            Some(g.off)
+        } else {
+            self.garbage += old_slots;
+            None
+        };
+        self.place_values(gi, at, &units, &values);
         if let Some(f) = self.flags.get_mut(row) {
             if estimated {
                 *f |= RowFlags::COST_ESTIMATED;
             } else {
                 *f &= !RowFlags::COST_ESTIMATED;
             }
+        }
+    }
+
+    fn stored_usage(&self, idx: u32) -> u64 {
+        match self.vals.get(idx as usize).copied() {
+            Some(USAGE_ESCAPE) => self.big.get(&idx).copied().unwrap_or(0),
+            Some(v) => u64::from(v),
+            None => 0,
         }
     }
 
@@ -1006,31 +1149,42 @@ impl Store {
         }
     }
 
-    /// Usage (key symbol, units) of a generation record, exact.
+    /// Usage (key symbol, units) of a generation record, exact; a derived `total` comes last.
     pub(crate) fn usage_of<'a>(&'a self, g: &GenRec) -> impl Iterator<Item = (Sym, u64)> + 'a {
+        let key = self.dicts.genkeys.resolve(g.key);
+        let shape = self.dicts.shapes.resolve(key[gk::USAGE_SHAPE]);
+        let off = g.off;
+        let stored = shape
+            .iter()
+            .enumerate()
+            .map(move |(i, &k)| (k, self.stored_usage(off + i as u32)));
+        let derived = (key[gk::FLAGS] & gk::USAGE_TOTAL_DERIVED != 0).then(|| {
+            let sum = (0..shape.len() as u32).fold(0u64, |acc, i| {
+                acc.saturating_add(self.stored_usage(off + i))
+            });
+            (TOTAL_KEY, sum)
+        });
+        stored.chain(derived)
+    }
+
+    /// Cost (key symbol, USD) of a generation record (provided or estimated); a derived `total` comes last.
+    pub(crate) fn cost_of<'a>(&'a self, g: &GenRec) -> impl Iterator<Item = (Sym, f64)> + 'a {
         let shape = self
             .dicts
             .shapes
-            .resolve(self.dicts.genkeys.resolve(g.key)[gk::USAGE_SHAPE]);
-        let off = g.usage_off;
-        shape.iter().enumerate().map(move |(i, &k)| {
-            let idx = off + i as u32;
-            let v = self.usage_vals.get(idx as usize).copied().unwrap_or(0);
-            let units = if v == USAGE_ESCAPE {
-                self.usage_big.get(&idx).copied().unwrap_or(0)
-            } else {
-                u64::from(v)
-            };
-            (k, units)
-        })
-    }
-
-    /// Cost (key symbol, USD) of a generation record (provided or estimated).
-    pub(crate) fn cost_of<'a>(&'a self, g: &GenRec) -> impl Iterator<Item = (Sym, f64)> + 'a {
-        let shape = self.dicts.shapes.resolve(g.cost_shape);
-        let s = g.cost_off as usize;
-        let vals = self.cost_vals.get(s..s + shape.len()).unwrap_or(&[]);
-        shape.iter().copied().zip(vals.iter().copied())
+            .resolve(g.cost_shape & !COST_TOTAL_DERIVED);
+        let base = g.off as usize + self.usage_len(g.key);
+        let value = move |j: usize| {
+            let lo = self.vals.get(base + 2 * j).copied().unwrap_or(0);
+            let hi = self.vals.get(base + 2 * j + 1).copied().unwrap_or(0);
+            f64::from_bits(u64::from(lo) | u64::from(hi) << 32)
+        };
+        let stored = shape.iter().enumerate().map(move |(j, &k)| (k, value(j)));
+        let derived = (g.cost_shape & COST_TOTAL_DERIVED != 0).then(|| {
+            let sum = (0..shape.len()).fold(0.0, |acc, j| acc + value(j));
+            (TOTAL_KEY, sum)
+        });
+        stored.chain(derived)
     }
 
     /// The observation id of `row` as text.
@@ -1167,6 +1321,7 @@ mod tests {
         let g = s.gens[0];
         let got: Vec<u64> = s.usage_of(&g).map(|(_, v)| v).collect();
         assert_eq!(got, vec![u64::MAX, 7]);
+        assert!(s.big.values().any(|&v| v == u64::MAX));
         assert_eq!(s.duration_ms(0), Some(i64::MAX));
         assert_eq!(s.ttft_ms(&g), Some(-5));
         // Replacing with a different shape and compacting keeps values exact.
@@ -1179,6 +1334,48 @@ mod tests {
             s.usage_of(&g).map(|(_, v)| v).collect::<Vec<_>>(),
             vec![1u64 << 60]
         );
+    }
+
+    #[test]
+    fn derivable_totals_are_not_stored_but_read_back_exactly() {
+        let mut s = Store::new();
+        let usage = [
+            ("input", 1180u64),
+            ("input_cached_tokens", 1024),
+            ("output", 212),
+            ("total", 2416),
+        ];
+        let cost = [("input", 0.5), ("output", 0.25), ("total", 0.75)];
+        let mut r = row("g", "t", 0);
+        r.usage = &usage;
+        r.cost = &cost;
+        s.upsert(&r);
+        assert_eq!(s.vals.len(), 3 + 2 * 2, "totals elided");
+        let g = s.gens[0];
+        let mut got: Vec<(String, u64)> = s
+            .usage_of(&g)
+            .map(|(k, v)| (s.dicts.usage_keys.resolve(k).to_owned(), v))
+            .collect();
+        got.sort();
+        let mut want: Vec<(String, u64)> = usage.iter().map(|&(k, v)| (k.to_owned(), v)).collect();
+        want.sort();
+        assert_eq!(got, want);
+        let total = s.cost_of(&g).find(|&(k, _)| k == TOTAL_KEY).map(|(_, v)| v);
+        assert_eq!(total, Some(0.75));
+        // A total that is not the sum is stored as given.
+        let odd = [("input", 0.1), ("output", 0.2), ("total", 0.3)];
+        r.cost = &odd;
+        s.upsert(&r);
+        let g = s.gens[0];
+        let total = s.cost_of(&g).find(|&(k, _)| k == TOTAL_KEY).map(|(_, v)| v);
+        assert_eq!(total, Some(0.3));
+        s.shrink_to_fit();
+        let g = s.gens[0];
+        assert_eq!(
+            s.cost_of(&g).map(|(_, v)| v).collect::<Vec<_>>(),
+            vec![0.1, 0.2, 0.3]
+        );
+        assert_eq!(s.usage_of(&g).map(|(_, v)| v).sum::<u64>(), 2 * 2416);
     }
 
     #[test]

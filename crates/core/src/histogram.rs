@@ -1,0 +1,148 @@
+//! Latency histograms on log-spaced bins, with a cumulative curve.
+//!
+//! Bins: edges at `10^(k / bins_per_decade)` ms for integer `k`, from the decade step at or below the
+//! smallest positive latency (1 ms at least) to the first edge above the largest. Bin `i` holds the
+//! latencies in `[lower_ms, upper_ms)`; latencies below the first edge (0 ms, or negative from clock skew)
+//! fall in a leading bin that starts at the smallest value. `cumulative` counts every latency up to and
+//! including the bin, `cumulative_share` = cumulative / total. Edge comparisons are exact (no logarithm of
+//! the data), so a value lands in exactly one bin.
+
+use serde::{Deserialize, Serialize};
+
+/// One histogram bin.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistogramBin {
+    pub lower_ms: f64,
+    pub upper_ms: f64,
+    pub count: u64,
+    pub cumulative: u64,
+    pub cumulative_share: f64,
+}
+
+/// A latency histogram.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyHistogram {
+    pub bins: Vec<HistogramBin>,
+    pub total: u64,
+}
+
+/// What the histogram counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HistogramLevel {
+    /// One value per observation with an end time.
+    Observation,
+    /// One value per distinct trace of the kept observations.
+    Trace,
+}
+
+fn edge(k: i32, bins_per_decade: u32) -> f64 {
+    10f64.powf(f64::from(k) / f64::from(bins_per_decade))
+}
+
+/// Builds a histogram of `values` (ms) with `bins_per_decade` bins per factor of ten (at least 1).
+pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
+    let bpd = bins_per_decade.clamp(1, 100);
+    let total = values.len() as u64;
+    let Some(&max) = values.iter().max() else {
+        return LatencyHistogram::default();
+    };
+    let min_value = values.iter().copied().min().unwrap_or(0);
+    let min_positive = values
+        .iter()
+        .copied()
+        .filter(|&v| v >= 1)
+        .min()
+        .unwrap_or(1);
+    // First edge: the grid point at or below the smallest positive value.
+    let mut k_min = ((min_positive as f64).log10() * f64::from(bpd)).floor() as i32;
+    while edge(k_min, bpd) > min_positive as f64 {
+        k_min -= 1;
+    }
+    let mut edges = vec![edge(k_min, bpd)];
+    let mut k = k_min;
+    while edges.last().is_some_and(|&e| e <= max as f64) && edges.len() < 10_000 {
+        k += 1;
+        edges.push(edge(k, bpd));
+    }
+    let first_edge = edges.first().copied().unwrap_or(1.0);
+    let has_leading = (min_value as f64) < first_edge;
+    let n_bins = edges.len() - 1 + usize::from(has_leading);
+    let mut counts = vec![0u64; n_bins];
+    for &v in values {
+        let x = v as f64;
+        // Number of edges <= x; 0 means the leading bin.
+        let above = edges.partition_point(|&e| e <= x);
+        let bin = if has_leading {
+            above
+        } else {
+            above.saturating_sub(1)
+        };
+        if let Some(c) = counts.get_mut(bin.min(n_bins - 1)) {
+            *c += 1;
+        }
+    }
+    let mut bins = Vec::with_capacity(n_bins);
+    let mut cumulative = 0u64;
+    for (i, count) in counts.into_iter().enumerate() {
+        let (lower, upper) = if has_leading {
+            if i == 0 {
+                (min_value as f64, first_edge)
+            } else {
+                (
+                    edges.get(i - 1).copied().unwrap_or(0.0),
+                    edges.get(i).copied().unwrap_or(0.0),
+                )
+            }
+        } else {
+            (
+                edges.get(i).copied().unwrap_or(0.0),
+                edges.get(i + 1).copied().unwrap_or(0.0),
+            )
+        };
+        cumulative += count;
+        bins.push(HistogramBin {
+            lower_ms: lower,
+            upper_ms: upper,
+            count,
+            cumulative,
+            cumulative_share: cumulative as f64 / total as f64,
+        });
+    }
+    LatencyHistogram { bins, total }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_lands_in_the_bin_that_contains_it() {
+        let values = [0, 1, 2, 9, 10, 11, 99, 100, 1000, 54_321];
+        let h = histogram(&values, 2);
+        assert_eq!(h.total, 10);
+        assert_eq!(h.bins.iter().map(|b| b.count).sum::<u64>(), 10);
+        for &v in &values {
+            let x = v as f64;
+            let hits = h
+                .bins
+                .iter()
+                .filter(|b| b.lower_ms <= x && x < b.upper_ms)
+                .count();
+            assert_eq!(hits, 1, "{v} in {:?}", h.bins);
+        }
+        assert_eq!(h.bins.last().unwrap().cumulative, 10);
+        assert_eq!(h.bins.last().unwrap().cumulative_share, 1.0);
+        assert!(h.bins.windows(2).all(|w| w[0].upper_ms == w[1].lower_ms));
+    }
+
+    #[test]
+    fn empty_and_single_values() {
+        assert_eq!(histogram(&[], 10).total, 0);
+        let h = histogram(&[5], 10);
+        assert_eq!(h.bins.iter().filter(|b| b.count == 1).count(), 1);
+        let h = histogram(&[-3, 0], 10);
+        assert_eq!(h.bins[0].count, 2);
+        assert_eq!(h.bins[0].lower_ms, -3.0);
+    }
+}
