@@ -56,7 +56,7 @@ fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -103,7 +103,12 @@ pub fn duration_ms(ms: f64) -> String {
         return format!("{} s", three_significant(s));
     }
     let total_s = s.round() as u64;
-    let (d, h, m, sec) = (total_s / 86_400, total_s / 3600 % 24, total_s / 60 % 60, total_s % 60);
+    let (d, h, m, sec) = (
+        total_s / 86_400,
+        total_s / 3600 % 24,
+        total_s / 60 % 60,
+        total_s % 60,
+    );
     if d > 0 {
         format!("{d}d {h}h")
     } else if h > 0 {
@@ -128,8 +133,6 @@ pub fn percent(ratio: f64) -> String {
         "0".to_owned()
     } else if p < 0.1 {
         trim_zeros(format!("{p:.2}"))
-    } else if p < 10.0 {
-        trim_zeros(format!("{p:.1}"))
     } else {
         trim_zeros(format!("{p:.1}"))
     };
@@ -189,10 +192,15 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn month_name(month: u32) -> &'static str {
-    MONTHS.get(month.saturating_sub(1) as usize).copied().unwrap_or("?")
+    MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?")
 }
 
 /// A time-axis tick label whose precision follows the bucket size: `14:05` for sub-day buckets (with
@@ -225,7 +233,11 @@ pub fn utc_offset(offset_s: i32) -> String {
     let sign = if offset_s < 0 { '-' } else { '+' };
     let abs = offset_s.unsigned_abs();
     let (h, m) = (abs / 3600, abs / 60 % 60);
-    if m == 0 { format!("UTC{sign}{h}") } else { format!("UTC{sign}{h}:{m:02}") }
+    if m == 0 {
+        format!("UTC{sign}{h}")
+    } else {
+        format!("UTC{sign}{h}:{m:02}")
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,11 @@ pub struct HiDpi<DB> {
 impl<DB: DrawingBackend> HiDpi<DB> {
     /// `scale` is clamped to [1, 4]; non-finite values mean 1.
     pub fn new(inner: DB, scale: f64) -> Self {
-        let scale = if scale.is_finite() { scale.clamp(1.0, 4.0) } else { 1.0 };
+        let scale = if scale.is_finite() {
+            scale.clamp(1.0, 4.0)
+        } else {
+            1.0
+        };
         Self { inner, scale }
     }
 
@@ -46,7 +50,9 @@ impl<S: BackendStyle> BackendStyle for Scaled<'_, S> {
         self.inner.color()
     }
     fn stroke_width(&self) -> u32 {
-        (f64::from(self.inner.stroke_width()) * self.scale).round().max(1.0) as u32
+        (f64::from(self.inner.stroke_width()) * self.scale)
+            .round()
+            .max(1.0) as u32
     }
 }
 
@@ -104,10 +110,15 @@ impl<DB: DrawingBackend> DrawingBackend for HiDpi<DB> {
         self.inner.present()
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let from = self.coord(point);
         let to = self.coord((point.0 + 1, point.1 + 1));
-        self.inner.draw_rect(from, (to.0 - 1, to.1 - 1), &color, true)
+        self.inner
+            .draw_rect(from, (to.0 - 1, to.1 - 1), &color, true)
     }
 
     fn draw_line<S: BackendStyle>(
@@ -117,7 +128,14 @@ impl<DB: DrawingBackend> DrawingBackend for HiDpi<DB> {
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let (from, to) = (self.coord(from), self.coord(to));
-        self.inner.draw_line(from, to, &Scaled { inner: style, scale: self.scale })
+        self.inner.draw_line(
+            from,
+            to,
+            &Scaled {
+                inner: style,
+                scale: self.scale,
+            },
+        )
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -128,7 +146,15 @@ impl<DB: DrawingBackend> DrawingBackend for HiDpi<DB> {
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let (a, b) = (self.coord(upper_left), self.coord(bottom_right));
-        self.inner.draw_rect(a, b, &Scaled { inner: style, scale: self.scale }, fill)
+        self.inner.draw_rect(
+            a,
+            b,
+            &Scaled {
+                inner: style,
+                scale: self.scale,
+            },
+            fill,
+        )
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -138,7 +164,13 @@ impl<DB: DrawingBackend> DrawingBackend for HiDpi<DB> {
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let scale = self.scale;
         let points: Vec<BackendCoord> = path.into_iter().map(|p| self.coord(p)).collect();
-        self.inner.draw_path(points, &Scaled { inner: style, scale })
+        self.inner.draw_path(
+            points,
+            &Scaled {
+                inner: style,
+                scale,
+            },
+        )
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -150,7 +182,15 @@ impl<DB: DrawingBackend> DrawingBackend for HiDpi<DB> {
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let center = self.coord(center);
         let radius = (f64::from(radius) * self.scale).round() as u32;
-        self.inner.draw_circle(center, radius, &Scaled { inner: style, scale: self.scale }, fill)
+        self.inner.draw_circle(
+            center,
+            radius,
+            &Scaled {
+                inner: style,
+                scale: self.scale,
+            },
+            fill,
+        )
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -169,7 +209,14 @@ impl<DB: DrawingBackend> DrawingBackend for HiDpi<DB> {
         pos: BackendCoord,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
         let pos = self.coord(pos);
-        self.inner.draw_text(text, &Scaled { inner: style, scale: self.scale }, pos)
+        self.inner.draw_text(
+            text,
+            &Scaled {
+                inner: style,
+                scale: self.scale,
+            },
+            pos,
+        )
     }
 
     fn estimate_text_size<TStyle: BackendTextStyle>(
@@ -201,11 +248,18 @@ mod tests {
         {
             let mut backend = HiDpi::new(SVGBackend::with_string(&mut svg, (200, 200)), 2.0);
             backend
-                .draw_line((10, 20), (30, 40), &plotters::style::Color::stroke_width(&RED, 3))
+                .draw_line(
+                    (10, 20),
+                    (30, 40),
+                    &plotters::style::Color::stroke_width(&RED, 3),
+                )
                 .unwrap();
             backend.present().unwrap();
         }
-        assert!(svg.contains(r#"x1="20""#) && svg.contains(r#"y2="80""#), "{svg}");
+        assert!(
+            svg.contains(r#"x1="20""#) && svg.contains(r#"y2="80""#),
+            "{svg}"
+        );
         assert!(svg.contains(r#"stroke-width="6""#), "{svg}");
     }
 

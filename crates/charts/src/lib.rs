@@ -20,7 +20,9 @@ pub use plotters::style::RGBColor;
 pub struct ChartError(pub String);
 
 impl ChartError {
-    fn from_drawing<E: std::error::Error + Send + Sync>(error: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
+    fn from_drawing<E: std::error::Error + Send + Sync>(
+        error: plotters::drawing::DrawingAreaErrorKind<E>,
+    ) -> Self {
         Self(error.to_string())
     }
 }

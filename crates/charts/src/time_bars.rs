@@ -29,6 +29,8 @@ pub struct TimeBars<'a> {
     pub bucket_ms: i64,
     pub bars: &'a [StackedBar],
     pub series: &'a [SeriesKey],
+    /// Where the x ticks go (UTC ms, inside the range), e.g. local midnights; the caller aligns them.
+    pub x_ticks: &'a [i64],
     /// Formats an x tick (UTC ms) in the viewer's zone.
     pub x_label: &'a dyn Fn(i64) -> String,
     /// Formats a y tick.
@@ -38,31 +40,46 @@ pub struct TimeBars<'a> {
 }
 
 /// Draws `chart` over the whole of `backend`.
-pub fn draw_time_bars<DB: DrawingBackend>(backend: DB, chart: &TimeBars<'_>, theme: &Theme) -> Result<(), ChartError> {
+pub fn draw_time_bars<DB: DrawingBackend>(
+    backend: DB,
+    chart: &TimeBars<'_>,
+    theme: &Theme,
+) -> Result<(), ChartError> {
     let root = backend.into_drawing_area();
-    root.fill(&theme.background).map_err(ChartError::from_drawing)?;
+    root.fill(&theme.background)
+        .map_err(ChartError::from_drawing)?;
     let y_max = chart
         .bars
         .iter()
-        .map(|bar| bar.values.iter().filter(|v| v.is_finite() && **v > 0.0).sum::<f64>())
+        .map(|bar| {
+            bar.values
+                .iter()
+                .filter(|v| v.is_finite() && **v > 0.0)
+                .sum::<f64>()
+        })
         .fold(0.0_f64, f64::max);
     if chart.bars.is_empty() || chart.to_ms <= chart.from_ms || y_max <= 0.0 {
         return draw_empty(&root, chart.empty_message, theme);
     }
-    let font = (theme.font_family, theme.font_size).into_font().color(&theme.muted);
+    let font = (theme.font_family, theme.font_size)
+        .into_font()
+        .color(&theme.muted);
     let mut ctx = ChartBuilder::on(&root)
         .margin_top(8)
         .margin_right(12)
         .x_label_area_size(22)
         .y_label_area_size(52)
-        .build_cartesian_2d(chart.from_ms..chart.to_ms, 0.0..y_max * 1.08)
+        .build_cartesian_2d(
+            (chart.from_ms..chart.to_ms).with_key_points(chart.x_ticks.to_vec()),
+            0.0..y_max * 1.08,
+        )
         .map_err(ChartError::from_drawing)?;
     ctx.configure_mesh()
         .disable_x_mesh()
         .light_line_style(theme.grid)
         .bold_line_style(theme.grid)
         .axis_style(theme.axis)
-        .x_labels(7)
+        .x_labels(chart.x_ticks.len().max(1))
         .y_labels(5)
         .label_style(font)
         .x_label_formatter(&|x| (chart.x_label)(*x))
@@ -75,11 +92,23 @@ pub fn draw_time_bars<DB: DrawingBackend>(backend: DB, chart: &TimeBars<'_>, the
     for (series_index, key) in chart.series.iter().enumerate() {
         let color = key.color;
         let rects = chart.bars.iter().filter_map(move |bar| {
-            let below: f64 = bar.values.iter().take(series_index).filter(|v| v.is_finite()).sum();
-            let value = bar.values.get(series_index).copied().filter(|v| v.is_finite() && *v > 0.0)?;
+            let below: f64 = bar
+                .values
+                .iter()
+                .take(series_index)
+                .filter(|v| v.is_finite())
+                .sum();
+            let value = bar
+                .values
+                .get(series_index)
+                .copied()
+                .filter(|v| v.is_finite() && *v > 0.0)?;
             let x0 = bar.start_ms + gutter_ms / 2;
             let x1 = (bar.start_ms + chart.bucket_ms - gutter_ms / 2).max(x0 + 1);
-            Some(Rectangle::new([(x0, below), (x1, below + value)], color.filled()))
+            Some(Rectangle::new(
+                [(x0, below), (x1, below + value)],
+                color.filled(),
+            ))
         });
         ctx.draw_series(rects).map_err(ChartError::from_drawing)?;
     }
@@ -114,8 +143,14 @@ mod tests {
     fn render(bars: &[StackedBar]) -> String {
         let theme = Theme::light();
         let series = [
-            SeriesKey { label: "ok".into(), color: theme.ok },
-            SeriesKey { label: "errors".into(), color: theme.error },
+            SeriesKey {
+                label: "ok".into(),
+                color: theme.ok,
+            },
+            SeriesKey {
+                label: "errors".into(),
+                color: theme.error,
+            },
         ];
         let mut svg = String::new();
         draw_time_bars(
@@ -126,6 +161,7 @@ mod tests {
                 bucket_ms: 3_600_000,
                 bars,
                 series: &series,
+                x_ticks: &[0, 3_600_000, 7_200_000, 10_800_000],
                 x_label: &|x| format!("t{}", x / 3_600_000),
                 y_label: &|y| format!("{y:.0}"),
                 empty_message: "No requests in this range",
@@ -137,22 +173,38 @@ mod tests {
     }
 
     fn fills_of(svg: &str, color: RGBColor) -> usize {
-        svg.matches(&format!("fill=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2)).count()
+        svg.matches(&format!(
+            "fill=\"#{:02X}{:02X}{:02X}\"",
+            color.0, color.1, color.2
+        ))
+        .count()
     }
 
     #[test]
     fn draws_one_segment_per_nonzero_value() {
         let bars = [
-            StackedBar { start_ms: 0, values: vec![10.0, 2.0] },
-            StackedBar { start_ms: 3_600_000, values: vec![12.0, 0.0] },
+            StackedBar {
+                start_ms: 0,
+                values: vec![10.0, 2.0],
+            },
+            StackedBar {
+                start_ms: 3_600_000,
+                values: vec![12.0, 0.0],
+            },
             // The third hour is a gap.
-            StackedBar { start_ms: 3 * 3_600_000, values: vec![7.0] },
+            StackedBar {
+                start_ms: 3 * 3_600_000,
+                values: vec![7.0],
+            },
         ];
         let svg = render(&bars);
         let theme = Theme::light();
         assert_eq!(fills_of(&svg, theme.ok), 3, "{svg}");
         assert_eq!(fills_of(&svg, theme.error), 1, "{svg}");
-        assert!(svg.lines().any(|line| line.trim() == "t1"), "x labels come from the formatter: {svg}");
+        assert!(
+            svg.lines().any(|line| line.trim() == "t1"),
+            "x labels come from the formatter: {svg}"
+        );
     }
 
     #[test]
@@ -164,7 +216,10 @@ mod tests {
 
     #[test]
     fn non_finite_values_are_ignored() {
-        let bars = [StackedBar { start_ms: 0, values: vec![f64::NAN, f64::INFINITY] }];
+        let bars = [StackedBar {
+            start_ms: 0,
+            values: vec![f64::NAN, f64::INFINITY],
+        }];
         let svg = render(&bars);
         assert!(svg.contains("No requests in this range"));
     }

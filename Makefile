@@ -1,0 +1,63 @@
+# Loupe: `make run` builds the release bundle and serves it; `make test` runs every test layer.
+# Both install whatever this machine lacks first (scripts/setup.sh), and nothing twice.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= always
+
+PORT ?= 8080
+WASM_PACKAGES := -p loupe -p loupe-core -p loupe-langfuse -p loupe-charts -p loupe-synth
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: help run build serve test setup-build setup-test fmt-check clippy deps-check unit wasm-test e2e size bench
+
+help:
+	@echo "make run    build the release web bundle into dist/ and serve it at http://127.0.0.1:$(PORT)/"
+	@echo "make test   every test layer: fmt, clippy (native + wasm32), dependency direction, native tests,"
+	@echo "            wasm tests in headless Chromium, Playwright against dist/ under a sub-path, wasm size"
+	@echo "make bench  the benchmarks (native and in headless Chromium), printed as a table"
+
+run: build serve
+
+setup-build:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+build: setup-build
+	trunk build --release --offline
+
+serve:
+	@echo "Loupe is at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	python3 -m http.server $(PORT) --bind 127.0.0.1 --directory dist
+
+test: setup-test fmt-check clippy deps-check unit wasm-test build e2e size
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy $(WASM_PACKAGES) --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+deps-check:
+	scripts/check-deps.sh
+
+unit:
+	cargo test --workspace --locked
+
+# wasm-bindgen-test in headless Chromium; webdriver.json passes the Chromium flags this machine needs.
+wasm-test:
+	CHROMEDRIVER=$(CHROMEDRIVER) \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	cargo test --locked --target wasm32-unknown-unknown -p loupe --test web
+
+e2e:
+	cd tests/e2e && npx playwright test
+
+size:
+	@node scripts/wasm-size.mjs dist

@@ -1,0 +1,5 @@
+//! One page per view.
+
+pub mod overview;
+
+pub use overview::OverviewPage;

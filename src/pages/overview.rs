@@ -1,0 +1,138 @@
+//! The overview: headline figures and traffic over time for the URL's time range.
+
+use leptos::prelude::*;
+use loupe_charts::{TimeBars, draw_time_bars, format};
+use loupe_core::{Filter, SeriesSpec, overview, time_series};
+
+use crate::app::UrlCtx;
+use crate::components::{ChartCanvas, KpiCards};
+use crate::state::{DataCtx, LoadStatus};
+use crate::tz::ViewerZone;
+use crate::view_model::overview::{TrafficChart, kpis};
+
+/// About one bar per 4 CSS pixels on a wide screen.
+const TARGET_BARS: u32 = 200;
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let data = DataCtx::expect();
+    let url = UrlCtx::expect();
+    let zone_name = Memo::new(move |_| url.state.with(|state| state.time_zone.clone()));
+    let window_ms = Memo::new(move |_| {
+        let range = url.state.with(|state| state.range);
+        data.data_window_ms()
+            .map(|(first, end)| range.resolve(first, end))
+    });
+    let filter = Memo::new(move |_| {
+        window_ms
+            .get()
+            .map(|(from, to)| Filter::time_range(from, to))
+            .unwrap_or_default()
+    });
+    let figures =
+        Memo::new(move |_| filter.with(|filter| data.store.with(|store| overview(store, filter))));
+    let headline = Signal::derive(move || figures.with(kpis));
+    let traffic = Memo::new(move |_| {
+        let (from_ms, to_ms) = window_ms.get()?;
+        let zone = ViewerZone::from_url(zone_name.read().as_deref());
+        let spec = SeriesSpec {
+            from_ms,
+            to_ms,
+            target_points: TARGET_BARS,
+            bucket: None,
+        };
+        let series = filter.with(|filter| {
+            data.store
+                .with(|store| time_series(store, filter, &spec, &zone))
+        });
+        Some(TrafficChart::from_series(&series, &zone))
+    });
+
+    let draw = move |backend, theme: &loupe_charts::Theme| {
+        let zone = ViewerZone::from_url(zone_name.read_untracked().as_deref());
+        traffic.with(|chart| {
+            let empty = TrafficChart {
+                from_ms: 0,
+                to_ms: 0,
+                bucket_ms: 1,
+                bars: Vec::new(),
+                ticks: Vec::new(),
+                tick_step_ms: 1,
+            };
+            let chart = chart.as_ref().unwrap_or(&empty);
+            let series = TrafficChart::series(theme);
+            draw_time_bars(
+                backend,
+                &TimeBars {
+                    from_ms: chart.from_ms,
+                    to_ms: chart.to_ms,
+                    bucket_ms: chart.bucket_ms,
+                    bars: &chart.bars,
+                    series: &series,
+                    x_ticks: &chart.ticks,
+                    x_label: &|x| format::time_tick(x, zone.offset_s(x), chart.tick_step_ms),
+                    y_label: &|y| format::count(y.max(0.0).round() as u64),
+                    empty_message: "No observations in this range",
+                },
+                theme,
+            )
+        })
+    };
+
+    view! {
+        <StatusNotice />
+        <KpiCards kpis=headline />
+        <section class="card" data-testid="requests-chart">
+            <header>
+                <h2>"Observations over time"</h2>
+                <span class="hint">"by start time, stacked by level"</span>
+                <Legend />
+            </header>
+            <div class="body">
+                <ChartCanvas label="Observations over time, stacked by level" draw=draw />
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    let keys = TrafficChart::series(&loupe_charts::Theme::light());
+    let css_vars = ["--ok", "--warning", "--error"];
+    view! {
+        <div class="legend">
+            {keys
+                .into_iter()
+                .zip(css_vars)
+                .map(|(key, var)| {
+                    view! {
+                        <span>
+                            <span class="swatch" style=format!("background: var({var})")></span>
+                            {key.label}
+                        </span>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn StatusNotice() -> impl IntoView {
+    let data = DataCtx::expect();
+    move || match data.status.get() {
+        LoadStatus::Ready => None,
+        LoadStatus::Loading(message) => {
+            Some(view! { <div class="notice" role="status">{message}</div> }.into_any())
+        }
+        LoadStatus::Failed(message) => Some(
+            view! {
+                <div class="notice error" role="alert">
+                    <h3>"Loading failed"</h3>
+                    <p>{message}</p>
+                </div>
+            }
+            .into_any(),
+        ),
+    }
+}

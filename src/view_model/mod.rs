@@ -1,0 +1,4 @@
+//! PREPARE: engine figures to what components show — labels, formatted values, chart series, colours.
+//! Pure functions, tested natively; components only render their output.
+
+pub mod overview;

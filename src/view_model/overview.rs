@@ -1,0 +1,260 @@
+//! The overview's headline figures and its traffic chart.
+
+use loupe_charts::format;
+use loupe_charts::{RGBColor, SeriesKey, StackedBar, Theme};
+use loupe_core::series::boundaries;
+use loupe_core::{BucketSize, Overview, TimeSeries, UtcOffsets};
+
+/// One headline figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kpi {
+    /// Stable id (`data-testid="kpi-<id>"`).
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    /// A second line of context.
+    pub detail: String,
+    /// Draws attention (e.g. a high error rate).
+    pub alarming: bool,
+}
+
+/// Error rates above this are shown in the error colour.
+const ALARMING_ERROR_RATE: f64 = 0.05;
+
+/// The six headline figures: observations, traces, cost, tokens, P95 latency, error rate.
+pub fn kpis(overview: &Overview) -> Vec<Kpi> {
+    let stats = &overview.stats;
+    let latency = stats.latency_ms.as_ref();
+    let error_rate = stats.error_rate.unwrap_or(0.0);
+    let cost_detail = if stats.estimated_cost_rows > 0 {
+        format!(
+            "{} rows estimated from model prices",
+            format::count(stats.estimated_cost_rows)
+        )
+    } else {
+        "as computed by Langfuse".to_owned()
+    };
+    vec![
+        Kpi {
+            id: "observations",
+            label: "Observations",
+            value: format::count(stats.observations),
+            detail: format!(
+                "{} errors, {} warnings",
+                format::count(stats.errors),
+                format::count(stats.warnings)
+            ),
+            alarming: false,
+        },
+        Kpi {
+            id: "traces",
+            label: "Traces",
+            value: format::count(stats.traces),
+            detail: match stats.trace_error_rate {
+                Some(rate) => format!("{} with an error", format::percent(rate)),
+                None => format::MISSING.to_owned(),
+            },
+            alarming: false,
+        },
+        Kpi {
+            id: "cost",
+            label: "Total cost",
+            value: format::usd(stats.cost_usd),
+            detail: cost_detail,
+            alarming: false,
+        },
+        Kpi {
+            id: "tokens",
+            label: "Total tokens",
+            value: format::tokens(stats.tokens.total),
+            detail: format!(
+                "{} in · {} out · {} cached",
+                format::tokens(stats.tokens.input),
+                format::tokens(stats.tokens.output),
+                format::tokens(stats.tokens.cached)
+            ),
+            alarming: false,
+        },
+        Kpi {
+            id: "p95",
+            label: "P95 latency",
+            value: latency.map_or_else(
+                || format::MISSING.to_owned(),
+                |l| format::duration_ms(l.p95 as f64),
+            ),
+            detail: latency.map_or_else(String::new, |l| {
+                format!(
+                    "P50 {} · P99 {}",
+                    format::duration_ms(l.p50 as f64),
+                    format::duration_ms(l.p99 as f64)
+                )
+            }),
+            alarming: false,
+        },
+        Kpi {
+            id: "error-rate",
+            label: "Error rate",
+            value: stats
+                .error_rate
+                .map_or_else(|| format::MISSING.to_owned(), format::percent),
+            detail: format!("{} of observations", format::count(stats.errors)),
+            alarming: error_rate > ALARMING_ERROR_RATE,
+        },
+    ]
+}
+
+/// The traffic chart: observations per bucket, stacked as errors, warnings and the rest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrafficChart {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub bucket_ms: i64,
+    pub bars: Vec<StackedBar>,
+    /// Tick positions, aligned to local hours/days in the viewer's zone.
+    pub ticks: Vec<i64>,
+    /// The nominal distance between ticks (decides the label format).
+    pub tick_step_ms: i64,
+}
+
+/// About this many ticks fit under a dashboard-wide chart.
+const TARGET_TICKS: u32 = 7;
+
+/// Tick positions inside `[from_ms, to_ms)` on local clock boundaries (at least hourly).
+pub fn time_ticks(from_ms: i64, to_ms: i64, offsets: &dyn UtcOffsets) -> (Vec<i64>, i64) {
+    let step = BucketSize::for_span(to_ms - from_ms, TARGET_TICKS).max(BucketSize::Hour1);
+    let ticks = boundaries(from_ms, to_ms, step, offsets)
+        .into_iter()
+        .filter(|t| (from_ms..to_ms).contains(t))
+        .collect();
+    (ticks, step.nominal_ms())
+}
+
+impl TrafficChart {
+    /// Builds the chart from a series; empty buckets are gaps.
+    pub fn from_series(series: &TimeSeries, offsets: &dyn UtcOffsets) -> Self {
+        let bars = series
+            .buckets
+            .iter()
+            .filter_map(|bucket| {
+                let stats = bucket.stats.as_ref()?;
+                let other = stats
+                    .observations
+                    .saturating_sub(stats.errors + stats.warnings);
+                Some(StackedBar {
+                    start_ms: bucket.start_ms,
+                    values: vec![other as f64, stats.warnings as f64, stats.errors as f64],
+                })
+            })
+            .collect();
+        let from_ms = series.buckets.first().map_or(0, |b| b.start_ms);
+        let to_ms = series.buckets.last().map_or(0, |b| b.end_ms);
+        let (ticks, tick_step_ms) = time_ticks(from_ms, to_ms, offsets);
+        Self {
+            from_ms,
+            to_ms,
+            bucket_ms: series.bucket.nominal_ms(),
+            bars,
+            ticks,
+            tick_step_ms,
+        }
+    }
+
+    /// The legend, coloured from the theme (same order as the stacked values).
+    pub fn series(theme: &Theme) -> [SeriesKey; 3] {
+        let key = |label: &str, color: RGBColor| SeriesKey {
+            label: label.to_owned(),
+            color,
+        };
+        [
+            key("OK", theme.ok),
+            key("Warnings", theme.warning),
+            key("Errors", theme.error),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use loupe_core::{FixedOffset, SeriesBucket, Stats};
+
+    fn stats(observations: u64, errors: u64, warnings: u64) -> Stats {
+        Stats {
+            observations,
+            errors,
+            warnings,
+            ..Stats::default()
+        }
+    }
+
+    #[test]
+    fn kpis_show_the_figures_formatted() {
+        let mut overview = Overview::default();
+        overview.stats = Stats {
+            error_rate: Some(0.08),
+            cost_usd: 12.345,
+            estimated_cost_rows: 3,
+            ..stats(12_345, 988, 10)
+        };
+        overview.stats.traces = 2_000;
+        overview.stats.tokens.total = 1_234_567;
+        let kpis = kpis(&overview);
+        let by_id = |id: &str| kpis.iter().find(|k| k.id == id).unwrap().clone();
+        assert_eq!(kpis.len(), 6);
+        assert_eq!(by_id("observations").value, "12,345");
+        assert_eq!(by_id("traces").value, "2,000");
+        assert_eq!(by_id("cost").value, "$12.35");
+        assert!(by_id("cost").detail.contains("3 rows estimated"));
+        assert_eq!(by_id("tokens").value, "1.23M");
+        assert_eq!(by_id("p95").value, format::MISSING, "no latency, no figure");
+        assert_eq!(by_id("error-rate").value, "8%");
+        assert!(by_id("error-rate").alarming);
+    }
+
+    #[test]
+    fn traffic_stacks_errors_warnings_and_the_rest_and_keeps_gaps() {
+        let series = TimeSeries {
+            bucket: BucketSize::Hour1,
+            buckets: vec![
+                SeriesBucket {
+                    start_ms: 0,
+                    end_ms: 3_600_000,
+                    stats: Some(stats(10, 2, 3)),
+                },
+                SeriesBucket {
+                    start_ms: 3_600_000,
+                    end_ms: 7_200_000,
+                    stats: None,
+                },
+                SeriesBucket {
+                    start_ms: 7_200_000,
+                    end_ms: 10_800_000,
+                    stats: Some(stats(4, 0, 0)),
+                },
+            ],
+        };
+        let chart = TrafficChart::from_series(&series, &FixedOffset(0));
+        assert_eq!(
+            (chart.from_ms, chart.to_ms, chart.bucket_ms),
+            (0, 10_800_000, 3_600_000)
+        );
+        assert_eq!(chart.bars.len(), 2, "the empty hour is a gap");
+        assert_eq!(chart.bars[0].values, vec![5.0, 3.0, 2.0]);
+        assert_eq!(chart.bars[1].start_ms, 7_200_000);
+        assert_eq!(chart.ticks, vec![0, 3_600_000, 7_200_000]);
+    }
+
+    #[test]
+    fn ticks_fall_on_local_midnights() {
+        let day = 86_400_000;
+        // Seven days starting at 05:00 UTC, viewed at UTC+2: ticks at 22:00 UTC (local midnight).
+        let from = 1_795_132_800_000 + 5 * 3_600_000;
+        let (ticks, step) = time_ticks(from, from + 7 * day, &FixedOffset(7200));
+        assert_eq!(step, day);
+        assert_eq!(ticks.len(), 7);
+        for tick in ticks {
+            assert_eq!((tick + 7_200_000).rem_euclid(day), 0, "{tick}");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import { test, expect } from "@playwright/test";
+import { OverviewPage, KPIS } from "../pages/overview.mjs";
+
+test.describe("demo overview", () => {
+  test("renders the headline figures and a drawn chart without keys", async ({ page }) => {
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    const overview = new OverviewPage(page);
+    await overview.open();
+
+    await expect(overview.source).toContainText("Demo");
+    const kpis = await overview.kpiTexts();
+    for (const name of KPIS) expect(kpis[name], name).toMatch(/\d/);
+    expect(kpis.cost).toMatch(/^\$/);
+    expect(kpis["error-rate"]).toMatch(/%$/);
+    // The demo has thousands of observations, more than traces.
+    const count = (text) => Number(text.replace(/,/g, "").replace(/k$/, "000"));
+    expect(count(kpis.observations)).toBeGreaterThan(count(kpis.traces));
+
+    // The chart is drawn at the device pixel ratio and is not blank.
+    await expect.poll(() => overview.chartInk()).toBeGreaterThan(0.02);
+    const size = await overview.chart.evaluate((c) => [c.width, c.clientWidth]);
+    expect(size[0]).toBe(Math.round(size[1] * (await page.evaluate(() => devicePixelRatio))));
+    expect(errors).toEqual([]);
+  });
+
+  test("a deep link shows the same view after a reload", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open("?range=24h&tz=UTC");
+    await expect(overview.rangeButton("24h")).toHaveAttribute("aria-pressed", "true");
+    const before = await overview.kpiTexts();
+
+    await page.reload();
+    await overview.waitForData();
+    await expect(overview.rangeButton("24h")).toHaveAttribute("aria-pressed", "true");
+    expect(await overview.kpiTexts()).toEqual(before);
+    expect(new URL(page.url()).pathname).toBe("/team/loupe/");
+  });
+
+  test("choosing a range updates the URL and the figures", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open();
+    const all = await overview.kpiTexts();
+    await overview.rangeButton("1h").click();
+    await expect(page).toHaveURL(/[?&]range=1h\b/);
+    await expect(overview.rangeButton("1h")).toHaveAttribute("aria-pressed", "true");
+    await expect.poll(async () => (await overview.kpiTexts()).observations).not.toBe(all.observations);
+
+    await page.goBack();
+    await expect(overview.rangeButton("All")).toHaveAttribute("aria-pressed", "true");
+    await expect.poll(async () => (await overview.kpiTexts()).observations).toBe(all.observations);
+  });
+});
