@@ -412,6 +412,10 @@ impl<T: Transport> Scheduler<T> {
         let max_in_flight = usize::try_from(self.config.max_in_flight.max(1)).unwrap_or(1);
 
         loop {
+            // A sink may cancel while a page is delivered; stop before sending anything more.
+            if cancel.is_cancelled() {
+                return Err(state.fail(ApiError::Cancelled));
+            }
             while in_flight.len() < max_in_flight {
                 let Some(attempt) = ready.pop_front() else {
                     break;
@@ -419,7 +423,9 @@ impl<T: Transport> Scheduler<T> {
                 let url = pages.url(attempt.window);
                 let now = transport.now_ms();
                 let start_at = pacer.borrow_mut().reserve(now, attempt.not_before_ms);
-                in_flight.push(Box::pin(self.request(url, start_at, attempt, cancel)));
+                in_flight.push(Box::pin(
+                    self.request(url, start_at, attempt, pacer, cancel),
+                ));
             }
             if in_flight.is_empty() {
                 break;
@@ -515,15 +521,26 @@ impl<T: Transport> Scheduler<T> {
         url: String,
         start_at_ms: i64,
         attempt: Attempt,
+        pacer: &RefCell<Pacer>,
         cancel: &CancelToken,
     ) -> (Attempt, i64, Result<HttpResponse, TransportError>) {
         let transport = self.client.transport();
-        // Measured right before sleeping, so that a virtual clock lands exactly on `start_at_ms`.
-        let wait_ms = start_at_ms - transport.now_ms();
-        if wait_ms > 0 {
-            transport
-                .sleep_ms(u64::try_from(wait_ms).unwrap_or(0))
-                .await;
+        let mut start_at_ms = start_at_ms;
+        loop {
+            // Measured right before sleeping, so that a virtual clock lands exactly on the start time.
+            let wait_ms = start_at_ms - transport.now_ms();
+            if wait_ms > 0 {
+                transport
+                    .sleep_ms(u64::try_from(wait_ms).unwrap_or(0))
+                    .await;
+            }
+            // A 429 seen by another request while this one waited pauses it too: sending now would only
+            // earn another 429.
+            let paused_until_ms = pacer.borrow().paused_until_ms;
+            if paused_until_ms <= start_at_ms || paused_until_ms <= transport.now_ms() {
+                break;
+            }
+            start_at_ms = paused_until_ms;
         }
         let sent_at_ms = transport.now_ms();
         let headers = [("Authorization", self.client.authorization())];

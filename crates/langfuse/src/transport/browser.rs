@@ -29,6 +29,29 @@ impl Default for BrowserTransport {
     }
 }
 
+/// Owns a request's `AbortController` and aborts it when dropped, unless disarmed.
+struct AbortOnDrop(Option<AbortController>);
+
+impl AbortOnDrop {
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.0.as_ref().map(AbortController::signal)
+    }
+
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(controller) = self.0.take() {
+            // Abort without a reason: the fetch then rejects with a DOMException (an `Error`), which is
+            // what gloo-net expects.
+            controller.abort();
+        }
+    }
+}
+
 enum Failure {
     Send(gloo_net::Error),
     Body(gloo_net::Error),
@@ -47,11 +70,14 @@ impl Transport for BrowserTransport {
         let controller = AbortController::new().map_err(|_| {
             TransportError::Unreachable("this browser has no AbortController".to_owned())
         })?;
-        let signal = controller.signal();
+        // Aborts the fetch if this future is dropped before it finishes (a caller that stops waiting, such
+        // as the scheduler on cancel, must not leave the download running).
+        let guard = AbortOnDrop(Some(controller));
+        let signal = guard.signal();
         let mut builder = Request::get(url)
             .mode(RequestMode::Cors)
             .credentials(RequestCredentials::Omit)
-            .abort_signal(Some(&signal));
+            .abort_signal(signal.as_ref());
         for (name, value) in headers {
             builder = builder.header(name, value);
         }
@@ -64,7 +90,13 @@ impl Transport for BrowserTransport {
         let timeout = gloo_timers::future::TimeoutFuture::new(self.timeout_ms);
         let cancelled = std::pin::pin!(cancel.cancelled());
         let fetch = std::pin::pin!(fetch);
-        match select(fetch, select(cancelled, timeout)).await {
+        let outcome = select(fetch, select(cancelled, timeout)).await;
+        let completed = matches!(outcome, Either::Left(_));
+        if completed {
+            guard.disarm();
+        }
+        // Otherwise the guard aborts when it goes out of scope.
+        match outcome {
             Either::Left((Ok(response), _)) => Ok(response),
             Either::Left((Err(Failure::Send(error)), _)) => {
                 Err(TransportError::Unreachable(error.to_string()))
@@ -72,18 +104,10 @@ impl Transport for BrowserTransport {
             Either::Left((Err(Failure::Body(error)), _)) => {
                 Err(TransportError::BodyInterrupted(error.to_string()))
             }
-            Either::Right((Either::Left(_), _)) => {
-                // Abort without a reason: the fetch then rejects with a DOMException (an `Error`), which is
-                // what gloo-net expects.
-                controller.abort();
-                Err(TransportError::Aborted)
-            }
-            Either::Right((Either::Right(_), _)) => {
-                controller.abort();
-                Err(TransportError::Timeout {
-                    after_ms: u64::from(self.timeout_ms),
-                })
-            }
+            Either::Right((Either::Left(_), _)) => Err(TransportError::Aborted),
+            Either::Right((Either::Right(_), _)) => Err(TransportError::Timeout {
+                after_ms: u64::from(self.timeout_ms),
+            }),
         }
     }
 

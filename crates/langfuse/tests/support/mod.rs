@@ -6,6 +6,8 @@
 //! virtual clock (429 with `details.retryAfterSeconds`), and injects scripted faults by request number.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod native;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
