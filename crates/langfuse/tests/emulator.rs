@@ -1,0 +1,474 @@
+//! The client and scheduler against the emulator (`loupe-emulator`, in process on a free port, real HTTP):
+//! every row of a range arrives exactly once (compared with the emulator's own data) with and without a
+//! rate limit, through injected 500s, truncated bodies and dropped connections; cancelling keeps what
+//! arrived; 401/403 stop with the reason; the connection test; the Hobby figure for 100,000 observations.
+//!
+//! Tests that need the emulator's rate limit run on real time (its windows are wall-clock minutes), with
+//! limits chosen so that each waits at most about one minute; the others run on a virtual clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
+use loupe_core::ObservationRow;
+use loupe_emulator::{Dataset, Emulator, EmulatorConfig, SynthConfig};
+use loupe_langfuse::client::{Client, ReadPath};
+use loupe_langfuse::error::{ApiError, ApiErrorKind};
+use loupe_langfuse::hosts::{BaseUrl, Connection, Credentials};
+use loupe_langfuse::plan::{self, PlanPreset};
+use loupe_langfuse::query::{ObservationFilters, ObservationsQuery, TimeRange};
+use loupe_langfuse::scheduler::{
+    FetchFailure, FetchReport, ObservationsJob, Scheduler, SchedulerConfig,
+};
+use loupe_langfuse::transport::{CancelToken, Transport};
+use support::native::NativeTransport;
+
+fn dataset(observations: usize) -> Arc<Dataset> {
+    static SMALL: OnceLock<Arc<Dataset>> = OnceLock::new();
+    static LARGE: OnceLock<Arc<Dataset>> = OnceLock::new();
+    let cell = if observations <= 20_000 {
+        &SMALL
+    } else {
+        &LARGE
+    };
+    let data = cell.get_or_init(|| {
+        Arc::new(Dataset::generate(&SynthConfig {
+            observations,
+            ..SynthConfig::default()
+        }))
+    });
+    assert_eq!(data.len(), observations, "one dataset per size class");
+    data.clone()
+}
+
+async fn start(config: EmulatorConfig, observations: usize) -> Emulator {
+    loupe_emulator::serve_dataset(config, dataset(observations))
+        .await
+        .unwrap()
+}
+
+fn connection(emulator: &Emulator, secret: &str) -> Connection {
+    Connection::new(
+        BaseUrl::parse(&emulator.base_url()).unwrap(),
+        Credentials::new(loupe_emulator::DEFAULT_PUBLIC_KEY, secret),
+    )
+}
+
+/// The whole time range of the emulator's data.
+fn full_range(data: &Dataset) -> TimeRange {
+    let config = data.config();
+    TimeRange::new(config.end_time_ms - config.span_ms, config.end_time_ms)
+}
+
+fn emulator_ids(data: &Dataset, range: TimeRange) -> HashSet<String> {
+    data.rows()
+        .filter(|r| r.start_ms() >= range.from_ms && r.start_ms() < range.to_ms)
+        .map(|r| r.id())
+        .collect()
+}
+
+struct Fetched {
+    result: Result<FetchReport, FetchFailure>,
+    delivered: Vec<String>,
+}
+
+impl Fetched {
+    fn unique(&self) -> HashSet<String> {
+        self.delivered.iter().cloned().collect()
+    }
+}
+
+async fn fetch(
+    scheduler: &Scheduler<NativeTransport>,
+    job: &ObservationsJob,
+    cancel: &CancelToken,
+    cancel_after_rows: Option<usize>,
+) -> Fetched {
+    let mut delivered = Vec::new();
+    let result = {
+        let mut sink = |row: &ObservationRow<'_>| {
+            delivered.push(row.id.to_owned());
+            if cancel_after_rows.is_some_and(|n| delivered.len() >= n) {
+                cancel.cancel();
+            }
+        };
+        scheduler
+            .fetch_observations(job, cancel, &mut sink, &mut |_| {})
+            .await
+    };
+    Fetched { result, delivered }
+}
+
+fn analytics_job(range: TimeRange, windows: u32) -> ObservationsJob {
+    ObservationsJob {
+        query: ObservationsQuery::analytics(range, ObservationFilters::default()),
+        windows: range.split(windows),
+        expected_rows: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_20k_range_arrives_exactly_once() {
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let data = emulator.dataset().clone();
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let scheduler = Scheduler::new(
+        Client::new(
+            transport,
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let range = full_range(&data);
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 4),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    let report = out.result.as_ref().unwrap();
+    assert_eq!(out.unique(), emulator_ids(&data, range));
+    assert_eq!(out.delivered.len(), data.len(), "no row delivered twice");
+    assert_eq!(report.progress.rows, data.len() as u64);
+    assert_eq!(report.skipped, [], "every emulator row decodes");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_range_matches_the_emulators_rows_in_it() {
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let data = emulator.dataset().clone();
+    let full = full_range(&data);
+    // An odd sub-range: its edges cut through the data.
+    let range = TimeRange::new(full.from_ms + 12_345_678, full.to_ms - 98_765_432);
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let scheduler = Scheduler::new(
+        Client::new(
+            transport,
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 3),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    out.result.as_ref().unwrap();
+    let expected = emulator_ids(&data, range);
+    assert!(
+        expected.len() > 10_000 && expected.len() < 20_000,
+        "{}",
+        expected.len()
+    );
+    assert_eq!(out.unique(), expected);
+    assert_eq!(out.delivered.len(), expected.len());
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_500s_truncated_bodies_and_dropped_connections_lose_nothing() {
+    let config = EmulatorConfig {
+        fail_share: 0.15,
+        truncate_share: 0.1,
+        drop_share: 0.1,
+        fault_seed: 7,
+        ..EmulatorConfig::default()
+    };
+    let emulator = start(config, 20_000).await;
+    let data = emulator.dataset().clone();
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let scheduler = Scheduler::new(
+        Client::new(
+            transport.clone(),
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let range = full_range(&data);
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 4),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    let report = out.result.as_ref().unwrap();
+    assert_eq!(out.unique(), emulator_ids(&data, range));
+    assert!(
+        report.progress.retries > 0,
+        "faults were injected and retried"
+    );
+    assert_eq!(report.progress.requests, transport.requests.get());
+    // Only a page cut short can hand rows over twice (up to the cut); the sink upserts by id.
+    assert!(out.delivered.len() - out.unique().len() < 1000 * report.progress.retries as usize);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulators_rate_limit_is_waited_out() {
+    // 12 per minute and 20 pages: at most one wall-clock minute boundary to wait for.
+    let config = EmulatorConfig {
+        rate_limit_per_minute: Some(12),
+        ..EmulatorConfig::default()
+    };
+    let emulator = start(config, 20_000).await;
+    let data = emulator.dataset().clone();
+    let scheduler = Scheduler::new(
+        Client::new(
+            NativeTransport::real(),
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let range = full_range(&data);
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 2),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    let report = out.result.as_ref().unwrap();
+    assert_eq!(out.unique(), emulator_ids(&data, range));
+    assert_eq!(out.delivered.len(), data.len());
+    assert!(
+        report.progress.rate_limited > 0,
+        "the scheduler ran into the limit and waited"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budget_matching_the_limit_avoids_429s() {
+    let config = EmulatorConfig {
+        rate_limit_per_minute: Some(12),
+        ..EmulatorConfig::default()
+    };
+    let emulator = start(config, 20_000).await;
+    let data = emulator.dataset().clone();
+    let budget = plan::RateBudget {
+        requests_per_minute: Some(12),
+        ..PlanPreset::Hobby.budget()
+    };
+    let scheduler = Scheduler::new(
+        Client::new(
+            NativeTransport::real(),
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig {
+            budget,
+            ..SchedulerConfig::default()
+        },
+    );
+    let range = full_range(&data);
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 2),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    let report = out.result.as_ref().unwrap();
+    assert_eq!(out.unique(), emulator_ids(&data, range));
+    assert_eq!(report.progress.rate_limited, 0);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_keeps_the_rows_delivered_so_far() {
+    let emulator = start(
+        EmulatorConfig {
+            slow_ms: 20,
+            ..EmulatorConfig::default()
+        },
+        20_000,
+    )
+    .await;
+    let data = emulator.dataset().clone();
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let scheduler = Scheduler::new(
+        Client::new(
+            transport.clone(),
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig {
+            max_in_flight: 2,
+            ..SchedulerConfig::default()
+        },
+    );
+    let cancel = CancelToken::new();
+    let out = fetch(
+        &scheduler,
+        &analytics_job(full_range(&data), 2),
+        &cancel,
+        Some(5_000),
+    )
+    .await;
+    let failure = out.result.as_ref().unwrap_err();
+    assert_eq!(failure.error, ApiError::Cancelled);
+    // Delivery stops with the page during which the token was cancelled.
+    assert_eq!(out.delivered.len(), 5_000);
+    assert_eq!(out.unique().len(), 5_000);
+    assert!(
+        out.unique()
+            .is_subset(&emulator_ids(&data, full_range(&data)))
+    );
+    assert_eq!(failure.report.progress.rows, 5_000);
+    let sent = transport.requests.get();
+    assert!(sent <= 7, "requests stop with the cancel: {sent}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_keys_and_wrong_key_types_stop_with_the_reason() {
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let data = emulator.dataset().clone();
+    let range = full_range(&data);
+
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let scheduler = Scheduler::new(
+        Client::new(transport.clone(), connection(&emulator, "sk-lf-wrong")),
+        SchedulerConfig::default(),
+    );
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 4),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    let error = out.result.unwrap_err().error;
+    assert_eq!(
+        error,
+        ApiError::Unauthorized {
+            message: "Invalid credentials. Confirm that you've configured the correct host.".into()
+        }
+    );
+    assert!(transport.requests.get() <= 4, "no retries after a 401");
+    assert!(out.delivered.is_empty());
+
+    let mut bearer = NativeTransport::virtual_at(data.config().end_time_ms);
+    bearer.authorization_override = Some(format!("Bearer {}", loupe_emulator::DEFAULT_PUBLIC_KEY));
+    let scheduler = Scheduler::new(
+        Client::new(
+            bearer,
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let out = fetch(
+        &scheduler,
+        &analytics_job(range, 1),
+        &CancelToken::new(),
+        None,
+    )
+    .await;
+    let error = out.result.unwrap_err().error;
+    assert_eq!(error.kind(), ApiErrorKind::Forbidden);
+    assert!(error.to_string().contains("Access denied"), "{error}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_connection_against_the_emulator() {
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let cancel = CancelToken::new();
+    let client = Client::new(
+        NativeTransport::real(),
+        connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+    );
+    let info = client.test_connection(&cancel).await.unwrap();
+    assert_eq!(info.read_path, ReadPath::V4);
+    assert!(info.project_name.is_some_and(|n| !n.is_empty()));
+    assert!(info.server_version.is_some_and(|v| v.starts_with('4')));
+
+    let wrong = Client::new(NativeTransport::real(), connection(&emulator, "sk-lf-nope"));
+    assert_eq!(
+        wrong.test_connection(&cancel).await.unwrap_err().kind(),
+        ApiErrorKind::Unauthorized
+    );
+    let mut org = NativeTransport::real();
+    org.authorization_override = Some(format!("Bearer {}", loupe_emulator::DEFAULT_PUBLIC_KEY));
+    let forbidden = Client::new(
+        org,
+        connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+    );
+    assert_eq!(
+        forbidden.test_connection(&cancel).await.unwrap_err().kind(),
+        ApiErrorKind::Forbidden
+    );
+    let addr = emulator.addr();
+    emulator.shutdown().await;
+
+    // Nothing listens there any more.
+    let gone = Client::new(
+        NativeTransport::real(),
+        Connection::new(
+            BaseUrl::parse(&format!("http://{addr}")).unwrap(),
+            Credentials::new("pk", "sk"),
+        ),
+    );
+    assert_eq!(
+        gone.test_connection(&cancel).await.unwrap_err().kind(),
+        ApiErrorKind::Unreachable
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hobby_figure_for_100k_observations() {
+    let rows = 100_000usize;
+    let emulator = start(EmulatorConfig::default(), rows).await;
+    let data = emulator.dataset().clone();
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let config = SchedulerConfig::for_plan(PlanPreset::Hobby);
+    let scheduler = Scheduler::new(
+        Client::new(
+            transport.clone(),
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        config,
+    );
+    let range = full_range(&data);
+    let job = ObservationsJob::split(
+        ObservationsQuery::analytics(range, ObservationFilters::default()),
+        Some(rows as u64),
+        &config,
+    );
+    let estimate = plan::estimate_fetch(
+        rows as u64,
+        job.windows.len() as u32,
+        config.max_in_flight,
+        0,
+        &config.budget,
+    );
+    let started = transport.now_ms();
+    let out = fetch(&scheduler, &job, &CancelToken::new(), None).await;
+    let report = out.result.as_ref().unwrap();
+    assert_eq!(out.unique().len(), rows);
+    let requests = report.progress.requests;
+    let elapsed_ms = transport.now_ms() - started;
+    assert!(
+        requests <= estimate.requests,
+        "{requests} > {}",
+        estimate.requests
+    );
+    assert!(requests >= (rows / 1000) as u64);
+    // On the virtual clock requests take no time: what remains is the pacing the planner models.
+    assert_eq!(elapsed_ms, (requests as i64 - 1) / 30 * 60_000);
+    assert!(elapsed_ms <= estimate.duration_ms);
+    eprintln!(
+        "Hobby, 100,000 observations from the emulator: {requests} requests in {} windows (planner: at most {}), \
+         {:.2} min of rate-limit pacing (planner: {:.2} min + transfer)",
+        job.windows.len(),
+        estimate.requests,
+        elapsed_ms as f64 / 60_000.0,
+        estimate.minutes()
+    );
+    emulator.shutdown().await;
+}
