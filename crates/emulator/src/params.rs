@@ -83,6 +83,13 @@ fn msg(message: &str) -> String {
 const ISO_DATETIME_PATTERN: &str = "^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d+)?)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$";
 
 impl Issues {
+    pub fn missing_string(&mut self, path: &str) {
+        self.0.push(format!(
+            "{{\"expected\":\"string\",\"code\":\"invalid_type\",\"path\":{},\"message\":\"Invalid input: expected string, received undefined\"}}",
+            path_json(path)
+        ));
+    }
+
     pub fn invalid_number(&mut self, path: &str) {
         self.0.push(format!(
             "{{\"expected\":\"number\",\"code\":\"invalid_type\",\"path\":{},\"message\":\"Invalid input: expected number, received NaN\"}}",

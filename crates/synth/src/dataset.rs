@@ -207,6 +207,19 @@ impl Dataset {
         self.rows.is_empty()
     }
 
+    /// Bytes held on the heap by the dataset (allocated capacity of every column), for memory reports.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.rows.capacity() * size_of::<Obs>()
+            + self.traces.capacity() * size_of::<Trace>()
+            + self.sessions.capacity() * size_of::<i64>()
+            + (self.trace_offsets.capacity()
+                + self.trace_rows.capacity()
+                + self.traces_by_time.capacity())
+                * size_of::<u32>()
+            + self.scores.capacity() * size_of::<Score>()
+    }
+
     /// The configuration this dataset was generated from.
     pub fn config(&self) -> &crate::SynthConfig {
         &self.config

@@ -37,6 +37,7 @@ mod v2;
 
 pub use dataset::{Dataset, Level, ORGANIZATION, ObsType, PROJECT_ID, PROJECT_NAME, Row};
 pub use ids::{base64_standard, base64_standard_decode, base64_url, base64_url_decode, xxhash32};
+pub use legacy::TraceFields;
 pub use models::models_page;
 pub use scores::{ScoreFields, ScoreRef};
 pub use v2::FieldGroups;
