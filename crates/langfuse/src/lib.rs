@@ -1,6 +1,19 @@
 //! Langfuse's public API as Loupe reads it: wire types and tolerant decoding into engine rows, query
 //! building, paging, rate-limit-aware scheduling over a transport (gloo-net in the browser, a native client
 //! in tests). Nothing in this crate may panic on any input.
+//!
+//! How the pieces fit (one way, top to bottom):
+//! - [`hosts`]: where the project lives ([`BaseUrl`], Cloud presets) and the keys ([`Credentials`], whose
+//!   secret never prints itself).
+//! - [`transport`]: the [`Transport`] trait (GET, clock, sleep, jitter) and the [`CancelToken`]; the
+//!   browser implementation is `transport::BrowserTransport` (wasm32 only).
+//! - [`query`]: typed requests → URLs. [`plan`]: pure planning (rate budgets per plan, cache coverage and
+//!   refresh windows, fetch estimates, the "too large" verdict).
+//! - [`client`]: one authenticated connection ([`Client`]): errors mapped to [`ApiError`], "test connection",
+//!   small reads. [`metrics`]: server-side aggregates for ranges too large to fetch, and their budget.
+//! - [`scheduler`]: bulk reads ([`Scheduler`]): windows fetched concurrently within the budget, retries,
+//!   429 waits, cancellation, progress, rows handed to a sink as pages arrive.
+//! - [`decode`] and [`wire`]: bytes → engine rows and small owned values; used by all of the above.
 
 pub mod decode;
 pub mod wire;
@@ -13,3 +26,13 @@ pub mod plan;
 pub mod query;
 pub mod scheduler;
 pub mod transport;
+
+pub use client::{Client, ConnectionInfo, ReadPath};
+pub use error::{ApiError, ApiErrorKind};
+pub use hosts::{BaseUrl, Connection, Credentials, HostPreset, SecretKey};
+pub use plan::{PlanPreset, RateBudget};
+pub use query::{ObservationFilters, ObservationsQuery, TimeRange};
+pub use scheduler::{
+    FetchFailure, FetchReport, ObservationsJob, Progress, Scheduler, SchedulerConfig,
+};
+pub use transport::{CancelToken, Transport};

@@ -397,6 +397,23 @@ pub fn judge_size(
     Ok(*estimate)
 }
 
+/// The whole pre-fetch decision from a row count (from [`crate::metrics::row_count_query`]): the windows the
+/// scheduler will use ([`window_count`]), the estimate, and the verdict of [`judge_size`].
+pub fn assess_fetch(
+    rows: u64,
+    concurrency: u32,
+    request_ms: i64,
+    budget: &RateBudget,
+    limits: &SizeLimits,
+) -> Result<FetchEstimate, TooLarge> {
+    let windows = window_count(rows, concurrency);
+    judge_size(
+        rows,
+        &estimate_fetch(rows, windows, concurrency, request_ms, budget),
+        limits,
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -590,6 +607,28 @@ mod tests {
             ..limits
         };
         assert!(judge_size(20_000, &e, &strict).is_err());
+    }
+
+    #[test]
+    fn assess_combines_windows_estimate_and_verdict() {
+        let limits = SizeLimits::default();
+        let hobby = PlanPreset::Hobby.budget();
+        let ok = assess_fetch(100_000, 4, DEFAULT_REQUEST_MS, &hobby, &limits).unwrap();
+        assert_eq!((ok.windows, ok.requests), (4, 103));
+        assert!(matches!(
+            assess_fetch(1_000_000, 4, DEFAULT_REQUEST_MS, &hobby, &limits),
+            Err(TooLarge::Duration { .. })
+        ));
+        assert!(
+            assess_fetch(
+                1_000_000,
+                4,
+                DEFAULT_REQUEST_MS,
+                &RateBudget::UNLIMITED,
+                &limits
+            )
+            .is_ok()
+        );
     }
 
     #[test]

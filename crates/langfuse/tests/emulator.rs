@@ -472,3 +472,46 @@ async fn hobby_figure_for_100k_observations() {
     );
     emulator.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scores_and_models_match_the_emulators_data() {
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let data = emulator.dataset().clone();
+    let transport = NativeTransport::virtual_at(data.config().end_time_ms);
+    let scheduler = Scheduler::new(
+        Client::new(
+            transport,
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let full = full_range(&data);
+    // Scores may be given a little after their trace; take a day more.
+    let range = TimeRange::new(full.from_ms, full.to_ms + 86_400_000);
+    let expected: HashSet<String> = (0..data.score_count())
+        .filter_map(|i| data.score(i))
+        .filter(|s| s.timestamp_ms() >= range.from_ms && s.timestamp_ms() < range.to_ms)
+        .map(|s| s.id())
+        .collect();
+    assert!(!expected.is_empty());
+    let mut ids = Vec::new();
+    let report = scheduler
+        .fetch_scores(
+            &range.split(2),
+            &CancelToken::new(),
+            &mut |row| ids.push(row.id.to_owned()),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids.iter().cloned().collect::<HashSet<_>>(), expected);
+    assert_eq!(ids.len(), expected.len());
+    assert_eq!(report.skipped, []);
+    let (models, _) = scheduler
+        .fetch_models(&CancelToken::new(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(models.len(), data.models_json_items().len());
+    assert!(models.iter().any(|m| m.model_name == "gpt-4o"));
+    emulator.shutdown().await;
+}
