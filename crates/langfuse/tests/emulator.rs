@@ -515,3 +515,301 @@ async fn scores_and_models_match_the_emulators_data() {
     assert!(models.iter().any(|m| m.model_name == "gpt-4o"));
     emulator.shutdown().await;
 }
+
+/// The fields both read paths must agree on, as text.
+fn row_signature(row: &ObservationRow<'_>) -> String {
+    let mut tags: Vec<&str> = row.tags.to_vec();
+    tags.sort_unstable();
+    format!(
+        "{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        row.trace_id,
+        row.start_time_ms,
+        row.end_time_ms,
+        row.observation_type,
+        row.level,
+        row.name,
+        row.model,
+        row.trace_name,
+        row.user_id,
+        row.session_id,
+        tags,
+        row.release,
+        row.version,
+        row.environment,
+        row.usage,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_legacy_fallback_yields_the_same_rows() {
+    let v4 = start(EmulatorConfig::default(), 20_000).await;
+    let v3 = start(
+        EmulatorConfig {
+            legacy_only: true,
+            ..EmulatorConfig::default()
+        },
+        20_000,
+    )
+    .await;
+    let data = v4.dataset().clone();
+    let range = full_range(&data);
+    let cancel = CancelToken::new();
+
+    let legacy_client = Client::new(
+        NativeTransport::virtual_at(data.config().end_time_ms),
+        connection(&v3, loupe_emulator::DEFAULT_SECRET_KEY),
+    );
+    assert_eq!(
+        legacy_client.probe_read_path(&cancel).await.unwrap(),
+        ReadPath::Legacy
+    );
+    assert_eq!(
+        legacy_client
+            .test_connection(&cancel)
+            .await
+            .unwrap()
+            .read_path,
+        ReadPath::Legacy
+    );
+
+    let job = analytics_job(range, 3);
+    let mut via_v2 = std::collections::HashMap::new();
+    let v2_scheduler = Scheduler::new(
+        Client::new(
+            NativeTransport::virtual_at(data.config().end_time_ms),
+            connection(&v4, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    v2_scheduler
+        .fetch_observations(
+            &job,
+            &cancel,
+            &mut |row| {
+                via_v2.insert(row.id.to_owned(), row_signature(row));
+            },
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    let mut via_v1 = std::collections::HashMap::new();
+    let v1_scheduler = Scheduler::new(legacy_client, SchedulerConfig::default());
+    let report = v1_scheduler
+        .fetch_observations_legacy(
+            &job,
+            &cancel,
+            &mut |row| {
+                via_v1.insert(row.id.to_owned(), row_signature(row));
+            },
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.skipped, []);
+    // v1 has no synthetic `t-<traceId>` roots (they exist only in Langfuse v4's events table).
+    let expected: HashSet<String> = data
+        .rows()
+        .filter(|r| {
+            !r.is_synthetic_root() && r.start_ms() >= range.from_ms && r.start_ms() < range.to_ms
+        })
+        .map(|r| r.id())
+        .collect();
+    assert_eq!(via_v1.keys().cloned().collect::<HashSet<_>>(), expected);
+    let differing: Vec<(&String, &String, Option<&String>)> = via_v1
+        .iter()
+        .filter(|(id, sig)| via_v2.get(*id) != Some(sig))
+        .map(|(id, sig)| (id, sig, via_v2.get(id)))
+        .take(3)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "rows differ between the read paths: {differing:#?}"
+    );
+    v4.shutdown().await;
+    v3.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loupe_filters_select_what_langfuse_selects() {
+    use loupe_core::{Level, ObservationType};
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let data = emulator.dataset().clone();
+    let range = full_range(&data);
+    let scheduler = Scheduler::new(
+        Client::new(
+            NativeTransport::virtual_at(data.config().end_time_ms),
+            connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+        ),
+        SchedulerConfig::default(),
+    );
+    let first = data
+        .rows()
+        .find(|r| r.model().is_some() && r.tags().next().is_some())
+        .unwrap();
+    let in_range = |start_ms: i64| start_ms >= range.from_ms && start_ms < range.to_ms;
+    let first_tag = first.tags().next().unwrap();
+    let cases: Vec<(ObservationFilters, HashSet<String>)> = vec![
+        (
+            ObservationFilters {
+                types: vec![ObservationType::Generation, ObservationType::Tool],
+                ..Default::default()
+            },
+            data.rows()
+                .filter(|r| {
+                    matches!(r.kind().as_str(), "GENERATION" | "TOOL") && in_range(r.start_ms())
+                })
+                .map(|r| r.id())
+                .collect(),
+        ),
+        (
+            ObservationFilters {
+                levels: vec![Level::Error],
+                environments: vec![first.environment().into()],
+                ..Default::default()
+            },
+            data.rows()
+                .filter(|r| {
+                    r.level().as_str() == "ERROR"
+                        && r.environment() == first.environment()
+                        && in_range(r.start_ms())
+                })
+                .map(|r| r.id())
+                .collect(),
+        ),
+        (
+            ObservationFilters {
+                trace_names: vec![first.trace_name().into()],
+                releases: vec![first.release().into()],
+                ..Default::default()
+            },
+            data.rows()
+                .filter(|r| {
+                    r.trace_name() == first.trace_name()
+                        && r.release() == first.release()
+                        && in_range(r.start_ms())
+                })
+                .map(|r| r.id())
+                .collect(),
+        ),
+        (
+            ObservationFilters {
+                models: vec![first.model().unwrap().into()],
+                ..Default::default()
+            },
+            data.rows()
+                .filter(|r| r.model() == first.model() && in_range(r.start_ms()))
+                .map(|r| r.id())
+                .collect(),
+        ),
+        (
+            ObservationFilters {
+                tags: vec![first_tag.into()],
+                ..Default::default()
+            },
+            data.rows()
+                .filter(|r| r.tags().any(|t| t == first_tag) && in_range(r.start_ms()))
+                .map(|r| r.id())
+                .collect(),
+        ),
+    ];
+    for (filters, expected) in cases {
+        assert!(!expected.is_empty(), "{filters:?} selects something");
+        let job = ObservationsJob {
+            query: ObservationsQuery::analytics(range, filters.clone()),
+            windows: range.split(2),
+            expected_rows: None,
+        };
+        let out = fetch(&scheduler, &job, &CancelToken::new(), None).await;
+        out.result.as_ref().unwrap();
+        assert_eq!(out.unique(), expected, "{filters:?}");
+    }
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_figures_match_the_emulators_data() {
+    use loupe_langfuse::metrics::{Granularity, GroupBy, GroupOrder, MetricsBudget};
+    let emulator = start(EmulatorConfig::default(), 20_000).await;
+    let data = emulator.dataset().clone();
+    let range = full_range(&data);
+    let client = Client::new(
+        NativeTransport::real(),
+        connection(&emulator, loupe_emulator::DEFAULT_SECRET_KEY),
+    );
+    let mut budget = MetricsBudget::new(PlanPreset::Hobby.budget().metrics);
+    let cancel = CancelToken::new();
+    let none = ObservationFilters::default();
+
+    let count = client
+        .count_observations(range, &none, &mut budget, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(count as usize, emulator_ids(&data, range).len());
+    let production = ObservationFilters {
+        environments: vec!["production".into()],
+        ..Default::default()
+    };
+    let in_production = client
+        .count_observations(range, &production, &mut budget, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        in_production as usize,
+        data.rows()
+            .filter(|r| r.environment() == "production")
+            .count()
+    );
+
+    let overview = client
+        .overview_figures(range, &none, &mut budget, &cancel)
+        .await
+        .unwrap();
+    assert_eq!(overview.observations, count);
+    assert_eq!(
+        overview.error_observations as usize,
+        data.rows()
+            .filter(|r| r.level().as_str() == "ERROR")
+            .count()
+    );
+    assert!(overview.total_cost_usd > 0.0 && overview.total_tokens > 0);
+    let (p50, p95, p99) = (
+        overview.latency_p50_ms.unwrap(),
+        overview.latency_p95_ms.unwrap(),
+        overview.latency_p99_ms.unwrap(),
+    );
+    assert!(p50 <= p95 && p95 <= p99, "{p50} {p95} {p99}");
+
+    let series = client
+        .series_figures(range, &none, Granularity::Day, &mut budget, &cancel)
+        .await
+        .unwrap();
+    assert!(series.len() >= 7);
+    assert_eq!(series.iter().map(|p| p.observations).sum::<u64>(), count);
+
+    let top = client
+        .top_groups(
+            range,
+            &none,
+            GroupBy::Model,
+            GroupOrder::CostUsd,
+            5,
+            &mut budget,
+            &cancel,
+        )
+        .await
+        .unwrap();
+    assert!(!top.is_empty() && top.len() <= 5);
+    assert!(
+        top.windows(2)
+            .all(|w| w[0].total_cost_usd >= w[1].total_cost_usd),
+        "ranked by cost"
+    );
+    // Six calls so far (the overview takes two).
+    assert_eq!(
+        budget.used(loupe_langfuse::transport::Transport::now_ms(
+            client.transport()
+        )),
+        6
+    );
+    emulator.shutdown().await;
+}
