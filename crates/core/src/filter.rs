@@ -260,6 +260,112 @@ impl<'s> DimReader<'s> {
         self.store.dicts.tagsets.resolve(set)
     }
 
+    /// The single value of every selected row (for every dimension but `Tag`), through per-dictionary
+    /// lookup tables so that each row costs one or two loads.
+    pub(crate) fn values_for(&self, sel: &Selection) -> Vec<Sym> {
+        let s = self.store;
+        let d = &s.dicts;
+        let trace_of = |r: u32| s.trace.get(r as usize).copied().unwrap_or(NONE) as usize;
+        let by_trace = |col: &[Sym]| -> Vec<Sym> {
+            sel.rows
+                .iter()
+                .map(|&r| col.get(trace_of(r)).copied().unwrap_or(NONE))
+                .collect()
+        };
+        let by_context = |slot: usize| -> Vec<Sym> {
+            let table: Vec<Sym> = d.contexts.entries().iter().map(|c| c[slot]).collect();
+            sel.rows
+                .iter()
+                .map(|&r| {
+                    table
+                        .get(s.context.get(r as usize).copied().unwrap_or(NONE) as usize)
+                        .copied()
+                        .unwrap_or(NONE)
+                })
+                .collect()
+        };
+        let by_genkey = |slot: usize| -> Vec<Sym> {
+            let table: Vec<Sym> = d.genkeys.entries().iter().map(|k| k[slot]).collect();
+            sel.gens
+                .iter()
+                .map(|&gi| {
+                    s.gens
+                        .get(gi as usize)
+                        .map_or(NONE, |g| table.get(g.key as usize).copied().unwrap_or(NONE))
+                })
+                .collect()
+        };
+        match &self.dim {
+            Dimension::Model => by_genkey(gk::MODEL),
+            Dimension::PromptName => by_genkey(gk::PROMPT),
+            Dimension::Service => by_trace(&self.traces.service),
+            Dimension::User => by_trace(&self.traces.user),
+            Dimension::Session => by_trace(&self.traces.session),
+            Dimension::Release => by_trace(&self.traces.release),
+            Dimension::Tag => sel
+                .rows
+                .iter()
+                .map(|&r| self.tags(r).first().copied().unwrap_or(NONE))
+                .collect(),
+            Dimension::Environment => {
+                let own = by_context(ctx::ENVIRONMENT);
+                own.into_iter()
+                    .zip(&sel.rows)
+                    .map(|(e, &r)| {
+                        if e != NONE {
+                            e
+                        } else {
+                            self.traces
+                                .environment
+                                .get(trace_of(r))
+                                .copied()
+                                .unwrap_or(NONE)
+                        }
+                    })
+                    .collect()
+            }
+            Dimension::Version => by_context(ctx::VERSION),
+            Dimension::ObservationType => sel
+                .rows
+                .iter()
+                .map(|&r| s.obs_type.get(r as usize).map_or(NONE, |&t| t as u8 as Sym))
+                .collect(),
+            Dimension::Level => sel
+                .rows
+                .iter()
+                .map(|&r| s.level.get(r as usize).map_or(NONE, |&l| l as u8 as Sym))
+                .collect(),
+            Dimension::Name => sel
+                .rows
+                .iter()
+                .map(|&r| s.name.get(r as usize).copied().unwrap_or(NONE))
+                .collect(),
+            Dimension::Metadata(_) => {
+                let Some(key) = self.meta_key else {
+                    return vec![NONE; sel.rows.len()];
+                };
+                let table: Vec<Sym> = (0..d.metasets.len() as Sym)
+                    .map(|set| {
+                        d.metasets
+                            .resolve(set)
+                            .chunks_exact(2)
+                            .find(|p| p[0] == key)
+                            .map_or(NONE, |p| p[1])
+                    })
+                    .collect();
+                sel.rows
+                    .iter()
+                    .map(|&r| {
+                        table
+                            .get(s.meta.get(r as usize).copied().unwrap_or(NONE) as usize)
+                            .copied()
+                            .unwrap_or(NONE)
+                    })
+                    .collect()
+            }
+        }
+    }
+
     /// The single value of `row` (for every dimension but `Tag`). `gen` is the row's generation index.
     pub(crate) fn value(&self, row: u32, gen_index: Option<usize>) -> Sym {
         let s = self.store;
@@ -397,6 +503,40 @@ pub(crate) fn select(store: &Store, filter: &Filter) -> Selection {
     let traces = store.traces();
 
     let mut sel = Selection::default();
+    let simple = conditions.is_empty()
+        && text_match.is_none()
+        && filter.min_duration_ms.is_none()
+        && filter.max_duration_ms.is_none()
+        && filter.min_cost_usd.is_none()
+        && filter.max_cost_usd.is_none();
+    if simple {
+        // Time range only: one comparison per row, generation indices by merging the sorted side table.
+        let (from, to) = (
+            filter.from_ms.unwrap_or(i64::MIN),
+            filter.to_ms.unwrap_or(i64::MAX),
+        );
+        sel.rows.reserve(store.len());
+        sel.gens.reserve(store.len());
+        let mut gens = store.gens.iter().enumerate().peekable();
+        for (r, &start) in store.start_ms.iter().enumerate() {
+            let r = r as u32;
+            let mut gen_index = NO_GEN;
+            while let Some(&(gi, g)) = gens.peek() {
+                if g.row > r {
+                    break;
+                }
+                if g.row == r {
+                    gen_index = gi as u32;
+                }
+                gens.next();
+            }
+            if start >= from && start < to {
+                sel.rows.push(r);
+                sel.gens.push(gen_index);
+            }
+        }
+        return sel;
+    }
     let mut gi = 0usize;
     for r in 0..store.len() as u32 {
         while store.gens.get(gi).is_some_and(|g| g.row < r) {

@@ -120,6 +120,26 @@ impl LatencyStats {
     }
 }
 
+impl LatencyStats {
+    /// Summarises values already sorted ascending, whose exact sum is `sum`; `None` when empty.
+    pub fn from_sorted(sorted: &[i64], sum: i128) -> Option<Self> {
+        let n = sorted.len();
+        let max = *sorted.last()?;
+        let at = |q: Quantile| sorted.get(nearest_rank_index(n, q)).copied().unwrap_or(max);
+        Some(Self {
+            count: n as u64,
+            mean: sum as f64 / n as f64,
+            p50: at(P50),
+            p75: at(P75),
+            p90: at(P90),
+            p95: at(P95),
+            p99: at(P99),
+            p999: at(P999),
+            max,
+        })
+    }
+}
+
 /// Time-to-first-token summary in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TtftStats {
@@ -136,6 +156,18 @@ impl TtftStats {
             count: values.len() as u64,
             p50: q.first().copied().flatten()?,
             p95: q.get(1).copied().flatten()?,
+        })
+    }
+}
+
+impl TtftStats {
+    /// Summarises values already sorted ascending; `None` when empty.
+    pub fn from_sorted(sorted: &[i64]) -> Option<Self> {
+        let n = sorted.len();
+        Some(Self {
+            count: n as u64,
+            p50: *sorted.get(nearest_rank_index(n, P50))?,
+            p95: *sorted.get(nearest_rank_index(n, P95))?,
         })
     }
 }
@@ -178,6 +210,17 @@ mod tests {
                 // Integer rank arithmetic; the float oracle is exact for these small n.
                 prop_assert_eq!(g, Some(oracle(&values, *q)));
             }
+        }
+
+        #[test]
+        fn sorted_and_unsorted_summaries_agree(values in proptest::collection::vec(-5i64..1_000_000, 1..300)) {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let sum: i128 = values.iter().map(|&v| i128::from(v)).sum();
+            let mut scratch = values.clone();
+            prop_assert_eq!(LatencyStats::from_sorted(&sorted, sum), LatencyStats::from_values(&mut scratch));
+            let mut scratch = values.clone();
+            prop_assert_eq!(TtftStats::from_sorted(&sorted), TtftStats::from_values(&mut scratch));
         }
 
         #[test]

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
-use crate::rollup::{Prepared, Scratch, Stats, group_pairs, stats_for};
+use crate::rollup::{Grouping, Prepared, Scratch, Stats, aggregate};
 use crate::store::Store;
 
 /// The most buckets one series holds.
@@ -249,25 +249,33 @@ pub(crate) fn series_of(
     }
     let bounds = boundaries(spec.from_ms, spec.to_ms, size, offsets);
     let n_buckets = bounds.len().saturating_sub(1);
-    let mut pairs = Vec::with_capacity(p.sel.rows.len());
-    for (i, &row) in p.sel.rows.iter().enumerate() {
-        let t = p.store.start_ms.get(row as usize).copied().unwrap_or(0);
-        if t < spec.from_ms || t >= spec.to_ms {
-            continue;
-        }
-        let k = bounds.partition_point(|&b| b <= t);
-        if k == 0 || k > n_buckets {
-            continue;
-        }
-        pairs.push((i as u32, (k - 1) as u32));
-    }
-    let groups = group_pairs(n_buckets, &pairs);
-    let mut stats: Vec<Option<Stats>> = vec![None; n_buckets];
-    for (g, &bucket) in groups.keys.iter().enumerate() {
-        if let Some(slot) = stats.get_mut(bucket as usize) {
-            *slot = Some(stats_for(p, groups.members_of(g), s));
-        }
-    }
+    let gids: Vec<u32> = p
+        .sel
+        .rows
+        .iter()
+        .map(|&row| {
+            let t = p.store.start_ms.get(row as usize).copied().unwrap_or(0);
+            // Buckets are nominal-sized except across DST changes: guess, then correct by a few steps.
+            let first = bounds.first().copied().unwrap_or(0);
+            let mut k = (((t - first) / size.nominal_ms()).max(0) as usize + 1).min(bounds.len());
+            while k > 0 && bounds.get(k - 1).is_some_and(|&b| b > t) {
+                k -= 1;
+            }
+            while bounds.get(k).is_some_and(|&b| b <= t) {
+                k += 1;
+            }
+            if t < spec.from_ms || t >= spec.to_ms || k == 0 || k > n_buckets {
+                u32::MAX
+            } else {
+                (k - 1) as u32
+            }
+        })
+        .collect();
+    let grouping = Grouping::single(gids, (0..n_buckets as u32).collect());
+    let stats: Vec<Option<Stats>> = aggregate(p, &grouping, s)
+        .into_iter()
+        .map(|st| (st.observations > 0).then_some(st))
+        .collect();
     let buckets = bounds
         .windows(2)
         .zip(stats)

@@ -48,7 +48,8 @@ pub(crate) fn severity(level: Level) -> u8 {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TraceIndex {
     pub start_ms: Vec<i64>,
-    pub end_ms: Vec<i64>,
+    /// end − start, ms (0 for a slot without rows).
+    pub latency_ms: Vec<i64>,
     pub root: Vec<u32>,
     /// Worst severity rank (see [`severity`]).
     pub severity: Vec<u8>,
@@ -81,7 +82,7 @@ impl TraceIndex {
         let n_traces = store.dicts.trace_ids.len();
         let mut t = Self {
             start_ms: vec![i64::MAX; n_traces],
-            end_ms: vec![i64::MIN; n_traces],
+            latency_ms: vec![i64::MIN; n_traces],
             root: vec![NO_ROW; n_traces],
             severity: vec![0; n_traces],
             observations: vec![0; n_traces],
@@ -112,7 +113,8 @@ impl TraceIndex {
             if let Some(s) = t.start_ms.get_mut(tr) {
                 *s = (*s).min(start);
             }
-            if let Some(e) = t.end_ms.get_mut(tr) {
+            // Holds the end time until the loop is done, then becomes the latency.
+            if let Some(e) = t.latency_ms.get_mut(tr) {
                 *e = (*e).max(end);
             }
             let sev = severity(store.level.get(r).copied().unwrap_or(Level::Default));
@@ -157,6 +159,13 @@ impl TraceIndex {
                     }
                 }
             }
+        }
+        for (end, &start) in t.latency_ms.iter_mut().zip(&t.start_ms) {
+            *end = if *end >= start {
+                end.saturating_sub(start)
+            } else {
+                0
+            };
         }
         // The root's context wins over the first row's.
         for tr in 0..n_traces {
@@ -247,15 +256,6 @@ impl TraceIndex {
         self.start_ms.len()
     }
 
-    /// Trace latency in ms (0 for a trace slot without rows).
-    pub(crate) fn latency_ms(&self, trace: Sym) -> i64 {
-        let i = trace as usize;
-        match (self.start_ms.get(i), self.end_ms.get(i)) {
-            (Some(&s), Some(&e)) if e >= s => e - s,
-            _ => 0,
-        }
-    }
-
     /// True when the row lies on a parent cycle.
     #[allow(dead_code)] // read by the trace-tree view model
     pub(crate) fn row_in_cycle(&self, row: u32) -> bool {
@@ -266,7 +266,7 @@ impl TraceIndex {
 
     pub(crate) fn memory_bytes(&self) -> usize {
         self.start_ms.capacity() * 8
-            + self.end_ms.capacity() * 8
+            + self.latency_ms.capacity() * 8
             + self.root.capacity() * 4
             + self.severity.capacity()
             + self.observations.capacity() * 4
