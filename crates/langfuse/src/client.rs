@@ -143,14 +143,7 @@ impl<T: Transport> Client<T> {
         {
             Ok(_) => Ok(ReadPath::V4),
             Err(ApiError::NotFound { path, message }) => {
-                let legacy = query::LegacyObservationsQuery {
-                    range: query::TimeRange::new(0, self.transport.now_ms()),
-                    filters: query::ObservationFilters::default(),
-                };
-                // One row is enough to know the route exists.
-                let url = legacy
-                    .url(self.base_url(), 1)
-                    .replacen("limit=100", "limit=1", 1);
+                let url = query::legacy_probe_url(self.base_url());
                 match self.get(&url, cancel).await {
                     Ok(_) => Ok(ReadPath::Legacy),
                     Err(ApiError::NotFound { .. }) => Err(ApiError::NotFound { path, message }),

@@ -306,7 +306,9 @@ pub fn estimate_fetch(
         .unwrap_or(i64::MAX)
         .saturating_mul(request_ms);
     let duration_ms = match budget.requests_per_minute {
-        Some(per_minute) if per_minute > 0 => {
+        Some(per_minute) => {
+            // As the scheduler's pacer: a budget of 0 is taken as 1 per minute.
+            let per_minute = per_minute.max(1);
             let paced_minutes =
                 i64::try_from((requests - 1) / u64::from(per_minute)).unwrap_or(i64::MAX);
             paced_minutes
@@ -314,7 +316,7 @@ pub fn estimate_fetch(
                 .saturating_add(request_ms)
                 .max(transfer_ms)
         }
-        _ => transfer_ms,
+        None => transfer_ms,
     };
     FetchEstimate {
         requests,

@@ -531,6 +531,13 @@ impl LegacyObservationsQuery {
     }
 }
 
+/// The cheapest legacy read: one v1 observation. Used to probe for the fallback path.
+pub fn legacy_probe_url(base: &BaseUrl) -> String {
+    let mut params = Params::default();
+    params.push("page", "1").push("limit", "1");
+    params.url(base, "observations")
+}
+
 /// How much earlier than the observation window legacy traces are fetched: Langfuse itself joins
 /// observations to traces within one hour of the trace timestamp (API.md §8.4).
 pub const LEGACY_TRACE_LOOKBACK_MS: i64 = 3_600_000;
@@ -754,6 +761,10 @@ mod tests {
         assert_eq!(
             health_url(&b),
             "https://example.com/langfuse/api/public/health"
+        );
+        assert_eq!(
+            legacy_probe_url(&b),
+            "https://example.com/langfuse/api/public/observations?page=1&limit=1"
         );
         assert_eq!(
             v2_probe_url(&b),

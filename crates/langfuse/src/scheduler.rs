@@ -216,7 +216,8 @@ const PACING_WINDOW_MS: i64 = 60_000;
 impl Pacer {
     fn new(per_minute: Option<u32>) -> Self {
         Self {
-            per_minute: per_minute.filter(|n| *n > 0),
+            // A budget of 0 would stall forever; the least a user can mean is one request a minute.
+            per_minute: per_minute.map(|n| n.max(1)),
             ..Self::default()
         }
     }
