@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every response shape the emulator serves, validated against the official OpenAPI spec
-//! (`shared/langfuse/openapi.yml`), converted to JSON Schema 2020-12 and adjusted where API.md §12 says the
+//! (`spec/langfuse/openapi.yml`), converted to JSON Schema 2020-12 and adjusted where API.md §12 says the
 //! server differs: v2 observations use `model` (not `providedModelName`) and carry `inputUsage outputUsage
 //! totalUsage inputCost outputCost usagePricingTierId`; those objects, models and pricing tiers are checked
 //! strictly (no unknown keys), so a misspelt field fails here.
@@ -12,7 +12,7 @@ use loupe_emulator::EmulatorConfig;
 use serde_json::{Map, Value, json};
 
 fn spec_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/langfuse/openapi.yml")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/langfuse/openapi.yml")
 }
 
 /// OpenAPI 3.0 `nullable` → JSON Schema: `type: [t, "null"]`, `null` in enums, `anyOf` around `$ref`.
@@ -46,7 +46,7 @@ fn convert(v: &Value) -> Value {
 
 fn schemas() -> Value {
     let text = std::fs::read_to_string(spec_path())
-        .expect("shared/langfuse/openapi.yml beside the repository");
+        .expect("spec/langfuse/openapi.yml in the repository");
     let spec: Value = serde_norway::from_str(&text).expect("valid YAML");
     let mut schemas = convert(&spec["components"]["schemas"]);
     // API.md §12.1 and §12.3: the server's v2 observation keys.
