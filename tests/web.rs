@@ -138,3 +138,42 @@ fn an_empty_chart_paints_no_bars() {
         "background filled: {background}"
     );
 }
+
+/// Resolves after `ms` milliseconds (lets the app's timers and animation frames run).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_app_mounts_and_shows_the_demo_overview() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().dyn_into().unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(host.clone(), loupe::app::App).forget();
+
+    let observations = || {
+        document
+            .query_selector("[data-testid=kpi-observations] .value")
+            .unwrap()
+            .and_then(|node| node.text_content())
+            .unwrap_or_default()
+    };
+    for _ in 0..100 {
+        if observations() != "…" && observations().chars().any(|c| c.is_ascii_digit()) {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(observations(), "20,000", "the demo's observation count is shown");
+    let text = host.text_content().unwrap_or_default();
+    assert!(text.contains("Demo data"), "{text}");
+    assert!(text.contains("Observations over time"), "{text}");
+    let canvas = document.query_selector("[data-testid=requests-chart] canvas").unwrap();
+    assert!(canvas.is_some(), "the traffic chart has its canvas");
+}

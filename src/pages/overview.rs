@@ -8,7 +8,7 @@ use crate::app::UrlCtx;
 use crate::components::{ChartCanvas, KpiCards};
 use crate::state::{DataCtx, LoadStatus};
 use crate::tz::ViewerZone;
-use crate::view_model::overview::{TrafficChart, kpis};
+use crate::view_model::overview::{TrafficChart, kpis, kpis_pending};
 
 /// About one bar per 4 CSS pixels on a wide screen.
 const TARGET_BARS: u32 = 200;
@@ -31,7 +31,8 @@ pub fn OverviewPage() -> impl IntoView {
     });
     let figures =
         Memo::new(move |_| filter.with(|filter| data.store.with(|store| overview(store, filter))));
-    let headline = Signal::derive(move || figures.with(kpis));
+    let loading = Memo::new(move |_| matches!(data.status.get(), LoadStatus::Loading(_)));
+    let headline = Signal::derive(move || if loading.get() { kpis_pending() } else { figures.with(kpis) });
     let traffic = Memo::new(move |_| {
         let (from_ms, to_ms) = window_ms.get()?;
         let zone = ViewerZone::from_url(zone_name.read().as_deref());

@@ -103,6 +103,17 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
     ]
 }
 
+/// What the headline shows while data is loading: the same cards, values pending.
+pub fn kpis_pending() -> Vec<Kpi> {
+    kpis(&Overview::default())
+        .into_iter()
+        .map(|kpi| Kpi { value: PENDING.to_owned(), detail: String::new(), alarming: false, ..kpi })
+        .collect()
+}
+
+/// A value that is still being computed.
+pub const PENDING: &str = "…";
+
 /// The traffic chart: observations per bucket, stacked as errors, warnings and the rest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficChart {
@@ -210,6 +221,14 @@ mod tests {
         assert_eq!(by_id("p95").value, format::MISSING, "no latency, no figure");
         assert_eq!(by_id("error-rate").value, "8%");
         assert!(by_id("error-rate").alarming);
+    }
+
+    #[test]
+    fn pending_kpis_keep_their_ids_and_hide_their_values() {
+        let pending = kpis_pending();
+        let ids: Vec<_> = pending.iter().map(|k| k.id).collect();
+        assert_eq!(ids, ["observations", "traces", "cost", "tokens", "p95", "error-rate"]);
+        assert!(pending.iter().all(|k| k.value == PENDING && !k.alarming));
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn draw_time_bars<DB: DrawingBackend>(
         .map_err(ChartError::from_drawing)?;
     ctx.configure_mesh()
         .disable_x_mesh()
-        .light_line_style(theme.grid)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(theme.grid)
         .axis_style(theme.axis)
         .x_labels(chart.x_ticks.len().max(1))
