@@ -2,10 +2,10 @@
 //!
 //! For a set of observations (those a [`Filter`] keeps, optionally one group of them), [`Stats`] holds:
 //! - `observations`; `traces` = distinct trace ids among them; `errors` / `warnings` = observations with
-//!   level ERROR / WARNING; `error_rate` = errors / observations; `success_rate` = (observations −
-//!   errors) / observations (both
-//!   `None` without observations); `trace_errors` = distinct traces whose trace level (the worst level
-//!   over **all** the trace's observations) is ERROR, `trace_error_rate` = trace_errors / traces.
+//!   level ERROR / WARNING; `error_rate` = errors / observations; `success_rate` =
+//!   (observations − errors) / observations (both `None` without observations); `trace_errors` =
+//!   distinct traces whose trace level (the worst level over **all** the trace's observations) is
+//!   ERROR, `trace_error_rate` = trace_errors / traces.
 //! - tokens, summed over observations with usage (exact `u64`, saturating at `u64::MAX`):
 //!   `input` = Σ units of every usage key containing `input`; `output` = keys containing `output`;
 //!   `cached` = keys containing both `input` and `cache` (cache reads and writes on the input side, e.g.
