@@ -443,3 +443,23 @@ fn legacy_v1_rows_take_trace_context_and_back_compat_fields() {
         (Some(1), Some(1), Some(2))
     );
 }
+
+#[test]
+fn rows_with_different_key_orders_decode_alike() {
+    // The decoder predicts each row's keys from the previous row; a change of order or of key set must not
+    // change what comes out.
+    let a = obs(
+        "a",
+        r#""name":"n","level":"ERROR","usageDetails":{"input":3},"tags":["t"]"#,
+    );
+    let b = r#"{"tags":["t"],"usageDetails":{"input":3},"level":"ERROR","name":"n","startTime":"2026-08-12T09:14:03.120Z","traceId":"t1","id":"a"}"#;
+    let c = r#"{"id":"a","traceId":"t1","startTime" : "2026-08-12T09:14:03.120Z", "name":"n","level":"ERROR","usageDetails":{"input":3},"tags":["t"]}"#;
+    let d = r#"{"\u0069d":"a","traceId":"t1","startTime":"2026-08-12T09:14:03.120Z","name":"n","level":"ERROR","usageDetails":{"input":3},"tags":["t"]}"#;
+    let (rows, summary) = decode_page(&page(&[&a, b, &a, c, d, &a]));
+    assert!(summary.skipped.is_empty(), "{:?}", summary.skipped);
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        assert_eq!(r, &rows[0]);
+    }
+    assert_eq!(rows[0].level, Level::Error);
+}

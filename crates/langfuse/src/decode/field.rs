@@ -16,7 +16,7 @@ pub(super) struct FieldIssue {
 
 pub(super) enum Fail {
     Syntax(SyntaxError),
-    Field(FieldIssue),
+    Field(Box<FieldIssue>),
 }
 
 impl From<SyntaxError> for Fail {
@@ -28,10 +28,10 @@ impl From<SyntaxError> for Fail {
 pub(super) type FResult<T> = Result<T, Fail>;
 
 pub(super) fn field_fail<T>(field: impl Into<Cow<'static, str>>, reason: String) -> FResult<T> {
-    Err(Fail::Field(FieldIssue {
+    Err(Fail::Field(Box::new(FieldIssue {
         field: field.into(),
         reason,
-    }))
+    })))
 }
 
 /// Consumes a value of the wrong type (containers are skipped) and fails the field.
@@ -112,6 +112,9 @@ pub(super) fn opt_time(
     scratch: &mut String,
     field: &'static str,
 ) -> FResult<Option<i64>> {
+    if let Some(ms) = sc.fixed_string(24, super::time::fast) {
+        return Ok(Some(ms));
+    }
     let text = sc.text();
     match sc.token(scratch)? {
         Tok::Str(s) if s.is_empty() => Ok(None),

@@ -115,7 +115,11 @@ impl DecodeError {
 /// The body as text (a leading byte-order mark dropped): borrowed when it is valid UTF-8, otherwise a copy with U+FFFD for bad bytes.
 fn body_text(body: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     let body = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
-    let text = String::from_utf8_lossy(body);
+    // `from_utf8` validates a word at a time; the lossy conversion is much slower, so it is only the fallback.
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body),
+    };
     if text.trim_start_matches([' ', '\t', '\r', '\n']).is_empty() {
         return Err(DecodeError::Empty);
     }

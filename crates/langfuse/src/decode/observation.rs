@@ -271,6 +271,8 @@ struct Raw {
 pub(super) struct RowDecoder {
     scratch: String,
     keybuf: String,
+    /// The keys of the previous row, in order, as written: the prediction for the next row.
+    key_order: Vec<(String, Key)>,
     tags: Vec<Str>,
     usage: Vec<(Str, u64)>,
     cost: Vec<(Str, f64)>,
@@ -406,15 +408,26 @@ impl RowDecoder {
         let mut issue: Option<FieldIssue> = None;
         sc.enter();
         let mut first = true;
-        while let Some(key) = sc.next_key(&mut first, &mut self.keybuf)? {
-            let key = Key::of(key.resolve(text, &self.keybuf));
+        let mut slot = 0usize;
+        while sc.next_member(&mut first)? {
+            let key = match self.key_order.get(slot) {
+                Some((raw, key)) if sc.eat_key(raw.as_bytes()) => *key,
+                _ => {
+                    let at = sc.pos();
+                    let span = sc.key(&mut self.keybuf)?;
+                    let key = Key::of(span.resolve(text, &self.keybuf));
+                    self.learn_key(slot, sc.raw_key(at, span), key);
+                    key
+                }
+            };
+            slot += 1;
             let result = self.read_field(sc, key, &mut raw);
             match result {
                 Ok(()) => {}
                 Err(Fail::Syntax(e)) => return Err(e),
                 Err(Fail::Field(f)) => {
                     if issue.is_none() {
-                        issue = Some(f);
+                        issue = Some(*f);
                     }
                 }
             }
@@ -435,6 +448,25 @@ impl RowDecoder {
             }));
         }
         Ok(Ok(raw))
+    }
+
+    /// Remembers that rows have `key` (written as `raw`) at position `slot`, for the next row's prediction.
+    #[cold]
+    fn learn_key(&mut self, slot: usize, raw: Option<&str>, key: Key) {
+        let Some(raw) = raw else { return };
+        if slot > 256 {
+            return; // a runaway object; prediction is pointless there
+        }
+        let len = self.key_order.len();
+        match self.key_order.get_mut(slot) {
+            Some(entry) => {
+                entry.0.clear();
+                entry.0.push_str(raw);
+                entry.1 = key;
+            }
+            None if slot == len => self.key_order.push((raw.to_owned(), key)),
+            None => {}
+        }
     }
 
     /// Reads the value of `key` into `raw` (or skips it).
@@ -581,7 +613,7 @@ impl RowDecoder {
             }
         }
         match issue {
-            Some(f) => Err(Fail::Field(f)),
+            Some(f) => Err(Fail::Field(Box::new(f))),
             None => Ok(Span {
                 start,
                 end: self.usage.len(),
@@ -634,7 +666,7 @@ impl RowDecoder {
             }
         }
         match issue {
-            Some(f) => Err(Fail::Field(f)),
+            Some(f) => Err(Fail::Field(Box::new(f))),
             None => Ok(Span {
                 start,
                 end: self.cost.len(),

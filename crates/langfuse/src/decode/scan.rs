@@ -95,6 +95,29 @@ pub(crate) struct Scanner<'a> {
     pos: usize,
 }
 
+/// Slice equality eight bytes at a time: keys are short, and in wasm `==` on slices calls a byte-wise
+/// `memcmp`.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut a8).zip(&mut b8) {
+        let mut wx = [0u8; 8];
+        let mut wy = [0u8; 8];
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        if u64::from_le_bytes(wx) != u64::from_le_bytes(wy) {
+            return false;
+        }
+    }
+    a8.remainder()
+        .iter()
+        .zip(b8.remainder())
+        .all(|(x, y)| x == y)
+}
+
 #[inline]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
@@ -135,10 +158,16 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next non-whitespace byte, not consumed (`None` at the end of the text).
-    #[inline]
+    #[inline(always)]
     pub fn peek(&mut self) -> Option<u8> {
-        self.skip_ws();
-        self.bytes.get(self.pos).copied()
+        match self.bytes.get(self.pos) {
+            // Minified JSON: the next byte is almost always the token itself.
+            Some(&b) if b > b' ' => Some(b),
+            _ => {
+                self.skip_ws();
+                self.bytes.get(self.pos).copied()
+            }
+        }
     }
 
     /// Whether only whitespace is left.
@@ -165,10 +194,20 @@ impl<'a> Scanner<'a> {
         first: &mut bool,
         keybuf: &mut String,
     ) -> Result<Option<Str>, SyntaxError> {
+        if !self.next_member(first)? {
+            return Ok(None);
+        }
+        self.key(keybuf).map(Some)
+    }
+
+    /// Within an object: consumes the `,` before the next member (positioned on its key's quote) and returns
+    /// `true`, or consumes the closing `}` and returns `false`.
+    #[inline]
+    pub fn next_member(&mut self, first: &mut bool) -> Result<bool, SyntaxError> {
         match self.peek() {
             Some(b'}') => {
                 self.pos += 1;
-                return Ok(None);
+                return Ok(false);
             }
             Some(b',') if !*first => {
                 self.pos += 1;
@@ -187,10 +226,63 @@ impl<'a> Scanner<'a> {
         if self.bytes.get(self.pos) != Some(&b'"') {
             return self.err("expected a key");
         }
+        Ok(true)
+    }
+
+    /// Reads a key and its `:` (positioned on the key's quote).
+    #[inline]
+    pub fn key(&mut self, keybuf: &mut String) -> Result<Str, SyntaxError> {
         keybuf.clear();
         let key = self.string(keybuf)?;
         self.expect(b':', "expected ':' after a key")?;
-        Ok(Some(key))
+        Ok(key)
+    }
+
+    /// When the next value is a string of exactly `len` bytes for which `accept` holds (a check that also rules
+    /// out quotes and backslashes, such as a timestamp parse), consumes it and returns `accept`'s answer.
+    #[inline(always)]
+    pub fn fixed_string<T>(
+        &mut self,
+        len: usize,
+        accept: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Option<T> {
+        let start = self.pos + 1;
+        if self.bytes.get(self.pos) == Some(&b'"') && self.bytes.get(start + len) == Some(&b'"') {
+            let value = accept(self.bytes.get(start..start + len)?)?;
+            self.pos = start + len + 1;
+            return Some(value);
+        }
+        None
+    }
+
+    /// Consumes `"<raw>":` when the key at the position is exactly `raw` (as written, unescaped or not);
+    /// otherwise leaves the position alone and returns `false`. Rows of one page repeat their keys in the
+    /// same order, so the row decoder predicts each key this way and skips scanning and matching it.
+    #[inline]
+    pub fn eat_key(&mut self, raw: &[u8]) -> bool {
+        let start = self.pos + 1;
+        let end = start + raw.len();
+        if self
+            .bytes
+            .get(start..end)
+            .is_some_and(|have| same_bytes(have, raw))
+            && self.bytes.get(end) == Some(&b'"')
+        {
+            // A `:` right after the quote is the minified case; anything else takes the general path.
+            if self.bytes.get(end + 1) == Some(&b':') {
+                self.pos = end + 2;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The raw text of a key read by [`Scanner::key`] at `start` (its opening quote), for [`Scanner::eat_key`].
+    pub fn raw_key(&self, start: usize, key: Str) -> Option<&'a str> {
+        match key {
+            Str::Input(a, b) if a == start + 1 => self.text.get(a..b),
+            _ => None,
+        }
     }
 
     /// Within an array whose `[` was consumed: `true` when another element follows (positioned on it),
@@ -263,16 +355,6 @@ impl<'a> Scanner<'a> {
         if b.get(i) == Some(&b'-') {
             i += 1;
         }
-        // Tolerated non-JSON tokens (Python's json.dumps writes them).
-        for word in ["NaN", "Infinity"] {
-            if b.get(i..i + word.len()) == Some(word.as_bytes()) {
-                if word == "NaN" && i != start {
-                    break;
-                }
-                self.pos = i + word.len();
-                return Ok((start, self.pos));
-            }
-        }
         match b.get(i) {
             Some(b'0') => i += 1,
             Some(b'1'..=b'9') => {
@@ -282,6 +364,15 @@ impl<'a> Scanner<'a> {
                 }
             }
             _ => {
+                // Tolerated non-JSON tokens (Python's json.dumps writes them).
+                for word in ["NaN", "Infinity"] {
+                    if b.get(i..i + word.len()) == Some(word.as_bytes())
+                        && (word != "NaN" || i == start)
+                    {
+                        self.pos = i + word.len();
+                        return Ok((start, self.pos));
+                    }
+                }
                 self.pos = i;
                 return self.err("invalid number");
             }
@@ -344,7 +435,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string (positioned on its opening quote). Escaped strings are unescaped into `scratch`.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self, scratch: &mut String) -> Result<Str, SyntaxError> {
         let start = self.pos + 1;
         let end = self.find_quote_or_escape(start);
@@ -454,6 +545,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips a string without unescaping it (positioned on its opening quote).
+    #[inline]
     fn skip_string(&mut self) -> Result<(), SyntaxError> {
         let mut i = self.pos + 1;
         loop {
@@ -487,7 +579,28 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips one complete value of any kind, validating its syntax, without recursion.
+    #[inline]
     pub fn skip_value(&mut self) -> Result<(), SyntaxError> {
+        // Scalars (most skipped values) need no container stack.
+        match self.peek() {
+            Some(b'"') => self.skip_string(),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
+            _ => self.skip_other(),
+        }
+    }
+
+    /// [`Scanner::skip_value`] for containers and literals.
+    fn skip_other(&mut self) -> Result<(), SyntaxError> {
+        match self.peek() {
+            Some(b'{' | b'[') => {}
+            _ => {
+                let mut sink = String::new();
+                return match self.token(&mut sink)? {
+                    Tok::Object | Tok::Array => self.err("expected a value"),
+                    _ => Ok(()),
+                };
+            }
+        }
         // Bit i of `kinds` is 1 when container i (from the outside) is an object.
         let mut kinds = [0u64; MAX_DEPTH / 64];
         let mut depth = 0usize;

@@ -167,7 +167,7 @@ impl ScoreDecoder {
             }
         }
         if let Some(f) = issue {
-            return Ok(Err(f));
+            return Ok(Err(*f));
         }
         for (present, field) in [
             (raw.id.is_some(), "id"),

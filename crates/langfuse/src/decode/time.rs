@@ -13,9 +13,9 @@ pub fn timestamp_ms(text: &str) -> Option<i64> {
     fast(b).or_else(|| general(b))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` exactly.
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` exactly (24 bytes; digits and fixed separators only).
 #[inline]
-fn fast(b: &[u8]) -> Option<i64> {
+pub(crate) fn fast(b: &[u8]) -> Option<i64> {
     let b: &[u8; 24] = b.try_into().ok()?;
     if b[4] != b'-'
         || b[7] != b'-'
