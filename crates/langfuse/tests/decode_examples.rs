@@ -306,3 +306,46 @@ fn metrics_rows_dimensions_and_measures() {
     let total: f64 = rows.iter().filter_map(|r| r.number("count_count")).sum();
     assert_eq!(total, 388.0 + 1204.0 + 412.0 + 1311.0);
 }
+
+#[test]
+fn v2_page_as_full_records() {
+    let (records, summary) =
+        decode::observation_records(&example("observations-v2-page.json"), 1).unwrap();
+    let (rows, _) = v2_rows();
+    assert_eq!(records.len(), 2);
+    assert_eq!(summary.cursor, v2_rows().1.cursor);
+    let generation = &records[1];
+    // The engine fields are those of the row decoder.
+    assert_eq!(generation.id, rows[1].id);
+    assert_eq!(generation.usage, rows[1].usage);
+    assert_eq!(generation.cost, rows[1].cost);
+    assert_eq!(
+        generation.observation_type,
+        Some(ObservationType::Generation)
+    );
+    // Prices arrive as decimal strings; Langfuse's own latency figures in seconds.
+    assert_eq!(generation.input_price_usd, Some(0.0000025));
+    assert_eq!(generation.output_price_usd, Some(0.00001));
+    assert_eq!(generation.total_price_usd, None);
+    assert_eq!(generation.total_cost_usd, Some(0.00635));
+    assert_eq!(generation.latency_seconds, Some(2.432));
+    assert_eq!(generation.time_to_first_token_seconds, Some(0.711));
+    assert_eq!(
+        generation.usage_pricing_tier_name.as_deref(),
+        Some("Standard")
+    );
+    assert_eq!(
+        generation.project_id.as_deref(),
+        Some("cm3k9x2pq0001ab8d7f3e2c1z")
+    );
+    assert_eq!(
+        generation.created_at_ms,
+        Some(ms("2026-08-12T09:14:05.870Z"))
+    );
+    assert_eq!(
+        (generation.bookmarked, generation.public),
+        (Some(false), Some(false))
+    );
+    assert_eq!(records[0].total_cost_usd, Some(0.0));
+    assert_eq!(records[0].input, None, "no io group requested");
+}

@@ -20,6 +20,7 @@ fn all_decoders(body: &[u8]) {
     let mut n = 0u64;
     let _ = decode::observations_page(body, 1, |r| n += r.usage.len() as u64 + 1);
     let _ = decode::observations_any(body, |r| n += r.metadata.len() as u64 + 1);
+    let _ = decode::observation_records(body, 1);
     let _ = decode::legacy_observations_page(
         body,
         1,

@@ -463,3 +463,33 @@ fn rows_with_different_key_orders_decode_alike() {
     }
     assert_eq!(rows[0].level, Level::Error);
 }
+
+#[test]
+fn records_keep_raw_string_and_json_inputs() {
+    let body = page(&[
+        &obs(
+            "a",
+            r#""input":"{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}","output":"plain <b>text</b>""#,
+        ),
+        &obs(
+            "b",
+            r#""input":{"order_id":"44812"},"output":["a",1],"latency":"1.5e0""#,
+        ),
+        &obs("c", r#""input":null,"output":"""#),
+    ]);
+    let (records, summary) = decode::observation_records(body.as_bytes(), 2).unwrap();
+    assert!(summary.skipped.is_empty());
+    assert_eq!(
+        records[0].input.as_deref(),
+        Some(r#"{"messages":[{"role":"user","content":"hi"}]}"#)
+    );
+    assert_eq!(records[0].output.as_deref(), Some("plain <b>text</b>"));
+    assert_eq!(records[1].input.as_deref(), Some(r#"{"order_id":"44812"}"#));
+    assert_eq!(records[1].output.as_deref(), Some(r#"["a",1]"#));
+    assert_eq!(records[1].latency_seconds, Some(1.5));
+    assert_eq!(
+        (records[2].input.as_deref(), records[2].output.as_deref()),
+        (None, None)
+    );
+    assert_eq!(records[2].observation_type, None, "no `type` key");
+}

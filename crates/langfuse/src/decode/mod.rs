@@ -39,7 +39,9 @@ use std::borrow::Cow;
 pub use legacy::{legacy_sessions_page, legacy_trace_detail, legacy_traces_page};
 pub use misc::{error_body, health, metrics_rows, projects};
 pub use models::models_page;
-pub use observation::{legacy_observations_page, observations_any, observations_page};
+pub use observation::{
+    legacy_observations_page, observation_records, observations_any, observations_page,
+};
 pub use score::scores_page;
 pub use time::timestamp_ms;
 

@@ -16,8 +16,9 @@ use super::field::{
 use super::num::{self, IntError};
 use super::page::{decode_page, trailing};
 use super::scan::{Scanner, Str, SyntaxError, Tok};
+use super::time::timestamp_ms;
 use super::{DecodeError, PageSummary, RowIssue, body_text, snippet};
-use crate::wire::TraceContext;
+use crate::wire::{ObservationRecord, TraceContext};
 
 /// Decodes a v2 observations page `{"data":[...],"meta":{"cursor"?}}` (API.md §8.7, §9.3).
 ///
@@ -134,6 +135,196 @@ where
     )?;
     summary.cursor = meta.cursor;
     Ok(summary)
+}
+
+/// Decodes a v2 observations page (any field groups, `io` included) into owned records with every field,
+/// for the trace detail view. Row rules, skipping and reporting are those of [`observations_page`].
+pub fn observation_records(
+    body: &[u8],
+    page: u32,
+) -> Result<(Vec<ObservationRecord>, PageSummary), DecodeError> {
+    let text = body_text(body)?;
+    let mut decoder = RowDecoder::default();
+    let mut summary = PageSummary {
+        bytes: body.len(),
+        ..PageSummary::default()
+    };
+    let mut records = Vec::new();
+    let meta = decode_page(
+        &text,
+        "a v2 observations page",
+        &mut summary,
+        |sc, summary| {
+            sc.enter();
+            let mut first = true;
+            let mut index = 0u32;
+            while sc.next_element(&mut first)? {
+                let start = sc.mark();
+                let mut record = None;
+                decoder.one_row(
+                    sc,
+                    page,
+                    index,
+                    summary,
+                    &no_context,
+                    &mut |row: &ObservationRow<'_>| {
+                        record = Some(record_of(row));
+                    },
+                )?;
+                if let Some(mut record) = record {
+                    let object = sc.text().get(start..sc.pos()).unwrap_or("");
+                    read_extras(object, &mut record);
+                    records.push(record);
+                }
+                index = index.saturating_add(1);
+            }
+            Ok(())
+        },
+    )?;
+    summary.cursor = meta.cursor;
+    Ok((records, summary))
+}
+
+fn record_of(r: &ObservationRow<'_>) -> ObservationRecord {
+    let s = |v: Option<&str>| v.map(str::to_owned);
+    ObservationRecord {
+        id: r.id.to_owned(),
+        trace_id: s(r.trace_id),
+        parent_observation_id: s(r.parent_observation_id),
+        start_time_ms: r.start_time_ms,
+        end_time_ms: r.end_time_ms,
+        completion_start_time_ms: r.completion_start_time_ms,
+        observation_type: Some(r.observation_type),
+        observation_type_text: s(r.observation_type_text),
+        name: s(r.name),
+        level: Some(r.level),
+        level_text: s(r.level_text),
+        status_message: s(r.status_message),
+        version: s(r.version),
+        environment: s(r.environment),
+        user_id: s(r.user_id),
+        session_id: s(r.session_id),
+        is_root: r.is_root,
+        trace_name: s(r.trace_name),
+        tags: r.tags.iter().map(|t| (*t).to_owned()).collect(),
+        release: s(r.release),
+        model: s(r.model),
+        model_id: s(r.model_id),
+        prompt_name: s(r.prompt_name),
+        prompt_version: r.prompt_version,
+        usage: r.usage.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
+        cost: r.cost.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
+        metadata: r
+            .metadata
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        model_parameters: r
+            .model_parameters
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        ..ObservationRecord::default()
+    }
+}
+
+/// Fills the fields the engine row does not carry from one row's object text (already decoded once, so it
+/// is valid JSON). Values of unexpected types are left missing: the row itself was accepted.
+fn read_extras(object: &str, record: &mut ObservationRecord) {
+    let mut sc = Scanner::new(object);
+    let mut scratch = String::new();
+    let mut keybuf = String::new();
+    let mut first = true;
+    if sc.peek() != Some(b'{') {
+        return;
+    }
+    sc.enter();
+    let mut type_seen = false;
+    let mut level_seen = false;
+    while let Ok(Some(key)) = sc.next_key(&mut first, &mut keybuf) {
+        let key = key.resolve(object, &keybuf).to_owned();
+        let start = sc.mark();
+        scratch.clear();
+        let Ok(tok) = sc.token(&mut scratch) else {
+            return;
+        };
+        let as_text = |tok: Tok, scratch: &str| match tok {
+            Tok::Str(s) if !s.is_empty() => Some(s.resolve(object, scratch).to_owned()),
+            Tok::Num(a, b) => object.get(a..b).map(str::to_owned),
+            Tok::Bool(v) => Some(v.to_string()),
+            _ => None,
+        };
+        let as_f64 = |tok: Tok, scratch: &str| match tok {
+            Tok::Str(s) => num::parse_f64(s.resolve(object, scratch)).ok().flatten(),
+            Tok::Num(a, b) => num::parse_f64(object.get(a..b).unwrap_or(""))
+                .ok()
+                .flatten(),
+            _ => None,
+        };
+        match key.as_str() {
+            "type" => type_seen = true,
+            "level" => level_seen = true,
+            "projectId" => record.project_id = as_text(tok, &scratch),
+            "createdAt" => {
+                record.created_at_ms = as_text(tok, &scratch).as_deref().and_then(timestamp_ms)
+            }
+            "updatedAt" => {
+                record.updated_at_ms = as_text(tok, &scratch).as_deref().and_then(timestamp_ms)
+            }
+            "bookmarked" => {
+                record.bookmarked = if let Tok::Bool(v) = tok {
+                    Some(v)
+                } else {
+                    None
+                }
+            }
+            "public" => {
+                record.public = if let Tok::Bool(v) = tok {
+                    Some(v)
+                } else {
+                    None
+                }
+            }
+            "promptId" => record.prompt_id = as_text(tok, &scratch),
+            "latency" => record.latency_seconds = as_f64(tok, &scratch),
+            "timeToFirstToken" => record.time_to_first_token_seconds = as_f64(tok, &scratch),
+            "inputPrice" => record.input_price_usd = as_f64(tok, &scratch),
+            "outputPrice" => record.output_price_usd = as_f64(tok, &scratch),
+            "totalPrice" => record.total_price_usd = as_f64(tok, &scratch),
+            "totalCost" => record.total_cost_usd = as_f64(tok, &scratch),
+            "usagePricingTierId" => record.usage_pricing_tier_id = as_text(tok, &scratch),
+            "usagePricingTierName" => record.usage_pricing_tier_name = as_text(tok, &scratch),
+            "input" | "output" => {
+                let value = match tok {
+                    Tok::Object | Tok::Array => {
+                        if sc.skip_value().is_err() {
+                            return;
+                        }
+                        object.get(start..sc.pos()).map(str::to_owned)
+                    }
+                    Tok::Str(s) if s.is_empty() => None,
+                    Tok::Str(s) => Some(s.resolve(object, &scratch).to_owned()),
+                    other => as_text(other, &scratch),
+                };
+                if key == "input" {
+                    record.input = value;
+                } else {
+                    record.output = value;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if matches!(tok, Tok::Object | Tok::Array) && sc.skip_value().is_err() {
+            return;
+        }
+    }
+    if !type_seen {
+        record.observation_type = None;
+    }
+    if !level_seen {
+        record.level = None;
+    }
 }
 
 fn no_context(_: &str) -> Option<TraceContext<'static>> {
@@ -317,7 +508,7 @@ impl RowDecoder {
     }
 
     /// Decodes one row (any JSON value; non-objects are reported) and hands it to the sink.
-    fn one_row<'c, C, F>(
+    pub(super) fn one_row<'c, C, F>(
         &mut self,
         sc: &mut Scanner<'_>,
         page: u32,

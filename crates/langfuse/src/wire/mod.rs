@@ -212,3 +212,62 @@ pub struct ValidationIssue {
     /// The parameter path, e.g. `["limit"]`.
     pub path: Vec<String>,
 }
+
+/// One observation with every field Loupe reads, owned: for the trace detail view (inputs, outputs, prices)
+/// and exports, where the borrowed [`loupe_core::ObservationRow`] does not fit. Decoded by
+/// [`crate::decode::observation_records`] with the same rules as the engine rows; the row fields mean what
+/// they mean there.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ObservationRecord {
+    pub id: String,
+    pub trace_id: Option<String>,
+    pub parent_observation_id: Option<String>,
+    pub start_time_ms: i64,
+    pub end_time_ms: Option<i64>,
+    pub completion_start_time_ms: Option<i64>,
+    /// `None` when the wire `type` is absent (the engine row then says `Span`).
+    pub observation_type: Option<loupe_core::ObservationType>,
+    pub observation_type_text: Option<String>,
+    pub name: Option<String>,
+    pub level: Option<loupe_core::Level>,
+    pub level_text: Option<String>,
+    pub status_message: Option<String>,
+    pub version: Option<String>,
+    pub environment: Option<String>,
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub is_root: Option<bool>,
+    pub trace_name: Option<String>,
+    pub tags: Vec<String>,
+    pub release: Option<String>,
+    pub model: Option<String>,
+    pub model_id: Option<String>,
+    pub prompt_name: Option<String>,
+    pub prompt_version: Option<i64>,
+    pub usage: Vec<(String, u64)>,
+    pub cost: Vec<(String, f64)>,
+    pub metadata: Vec<(String, String)>,
+    pub model_parameters: Vec<(String, String)>,
+    // Fields the engine does not take.
+    pub project_id: Option<String>,
+    pub created_at_ms: Option<i64>,
+    pub updated_at_ms: Option<i64>,
+    pub bookmarked: Option<bool>,
+    pub public: Option<bool>,
+    pub prompt_id: Option<String>,
+    /// Input as stored: v2 sends the raw stored string (JSON text or plain text); a v1 JSON value other than
+    /// a string is kept as its JSON text. Render as text, never as HTML.
+    pub input: Option<String>,
+    pub output: Option<String>,
+    /// Langfuse's own figures, as sent (seconds). Loupe derives durations from the timestamps instead.
+    pub latency_seconds: Option<f64>,
+    pub time_to_first_token_seconds: Option<f64>,
+    /// Default-tier prices of the matched model, USD per unit (v2 sends decimal strings).
+    pub input_price_usd: Option<f64>,
+    pub output_price_usd: Option<f64>,
+    pub total_price_usd: Option<f64>,
+    /// `totalCost` as sent (0 when Langfuse computed none).
+    pub total_cost_usd: Option<f64>,
+    pub usage_pricing_tier_id: Option<String>,
+    pub usage_pricing_tier_name: Option<String>,
+}
