@@ -3,7 +3,8 @@
 //! Inputs are raw response bodies (`&[u8]`). Outputs:
 //! - observations (v2 pages, v1 pages, files of v2 objects) and scores are handed to a sink one borrowed row
 //!   at a time ([`loupe_core::ObservationRow`], [`loupe_core::ScoreRow`]), in wire order, built straight from
-//!   the bytes: no `serde_json::Value`, no per-row allocation once the decoder's buffers have grown;
+//!   the bytes: no `serde_json::Value`, no per-row allocation once the decoder's buffers have grown
+//!   ([`ObservationDecoder`] keeps them across pages: about one allocation per page, for the cursor);
 //! - the small responses (models, projects, health, metrics, legacy traces, error bodies) come back as values.
 //!
 //! Tolerance (API.md §7, §9, §12): `""` is missing; unknown `type`/`level` values are kept as
@@ -40,7 +41,8 @@ pub use legacy::{legacy_sessions_page, legacy_trace_detail, legacy_traces_page};
 pub use misc::{error_body, health, metrics_rows, projects};
 pub use models::models_page;
 pub use observation::{
-    legacy_observations_page, observation_records, observations_any, observations_page,
+    ObservationDecoder, legacy_observations_page, observation_records, observations_any,
+    observations_page,
 };
 pub use score::scores_page;
 pub use time::timestamp_ms;

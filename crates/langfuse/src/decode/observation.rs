@@ -26,22 +26,45 @@ use crate::wire::{ObservationRecord, TraceContext};
 pub fn observations_page<F: FnMut(&ObservationRow<'_>)>(
     body: &[u8],
     page: u32,
-    mut sink: F,
+    sink: F,
 ) -> Result<PageSummary, DecodeError> {
-    let text = body_text(body)?;
-    let mut decoder = RowDecoder::default();
-    let mut summary = PageSummary {
-        bytes: body.len(),
-        ..PageSummary::default()
-    };
-    let meta = decode_page(
-        &text,
-        "a v2 observations page",
-        &mut summary,
-        |sc, summary| decoder.array_rows(sc, page, summary, &no_context, &mut sink),
-    )?;
-    summary.cursor = meta.cursor;
-    Ok(summary)
+    ObservationDecoder::new().page(body, page, sink)
+}
+
+/// A v2 page decoder that keeps its buffers (and its learned key order) from one page to the next, so a
+/// long fetch allocates nothing per page either. [`observations_page`] is this with a fresh decoder.
+#[derive(Default)]
+pub struct ObservationDecoder {
+    rows: RowDecoder,
+}
+
+impl ObservationDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Same as [`observations_page`].
+    pub fn page<F: FnMut(&ObservationRow<'_>)>(
+        &mut self,
+        body: &[u8],
+        page: u32,
+        mut sink: F,
+    ) -> Result<PageSummary, DecodeError> {
+        let text = body_text(body)?;
+        let mut summary = PageSummary {
+            bytes: body.len(),
+            ..PageSummary::default()
+        };
+        let rows = &mut self.rows;
+        let meta = decode_page(
+            &text,
+            "a v2 observations page",
+            &mut summary,
+            |sc, summary| rows.array_rows(sc, page, summary, &no_context, &mut sink),
+        )?;
+        summary.cursor = meta.cursor;
+        Ok(summary)
+    }
 }
 
 /// Decodes a file of v2 observations: a page object (first key `data` or `meta`), a JSON array of
