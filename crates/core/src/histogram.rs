@@ -111,6 +111,25 @@ pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
     LatencyHistogram { bins, total }
 }
 
+/// The latency histogram of the observations `filter` keeps (or of their distinct traces).
+pub fn latency_histogram(
+    store: &crate::Store,
+    filter: &crate::Filter,
+    level: HistogramLevel,
+    bins_per_decade: u32,
+) -> LatencyHistogram {
+    let p = crate::kernel::Prepared::new(store, filter);
+    let values: Vec<i64> = match level {
+        HistogramLevel::Observation => p.duration_sorted.clone(),
+        HistogramLevel::Trace => p
+            .run_trace
+            .iter()
+            .map(|&t| p.traces.latency_ms.get(t as usize).copied().unwrap_or(0))
+            .collect(),
+    };
+    histogram(&values, bins_per_decade)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

@@ -35,7 +35,7 @@ pub mod store;
 pub mod trace;
 
 pub use filter::{Dimension, DimensionValues, Filter};
-pub use histogram::{HistogramBin, HistogramLevel, LatencyHistogram};
+pub use histogram::{HistogramBin, HistogramLevel, LatencyHistogram, histogram, latency_histogram};
 pub use pricing::ModelPrice;
 pub use quantile::{LatencyStats, TtftStats};
 pub use rollup::{GroupStats, KeyCost, KeyUnits, Overview, Stats, Tokens, group_by, overview};

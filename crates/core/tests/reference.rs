@@ -262,8 +262,7 @@ fn traces_of(rows: &[Spec]) -> HashMap<Option<String>, TraceInfo> {
             }
         }
         let first = |f: &dyn Fn(&Spec) -> Option<String>| -> Option<String> {
-            root.and_then(f)
-                .or_else(|| rs.iter().find_map(|r| f(r)))
+            root.and_then(f).or_else(|| rs.iter().find_map(|r| f(r)))
         };
         let tags = root
             .filter(|r| !r.tags.is_empty())
