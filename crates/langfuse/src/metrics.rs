@@ -586,7 +586,7 @@ mod tests {
 
     #[test]
     fn reads_the_example_answer() {
-        let body = include_bytes!("../../../../shared/langfuse/examples/metrics-v2.json");
+        let body = include_bytes!("../../../spec/langfuse/examples/metrics-v2.json");
         let rows = decode::metrics_rows(body).unwrap();
         let points = read_series(&rows);
         assert_eq!(points.len(), 4);

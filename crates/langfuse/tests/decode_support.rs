@@ -101,7 +101,7 @@ impl Row {
 /// Reads a file from the shared examples directory.
 pub fn example(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../../../shared/langfuse/examples/{name}",
+        "{}/../../spec/langfuse/examples/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
