@@ -93,12 +93,17 @@ pub(super) fn scalar_text(
 }
 
 /// A text field: strings (`""` is missing), numbers and booleans as their text, null as missing.
-#[inline]
+#[inline(never)]
 pub(super) fn opt_text(
     sc: &mut Scanner<'_>,
     scratch: &mut String,
     field: &'static str,
 ) -> FResult<Option<Str>> {
+    // Most text fields are plain strings right after the colon.
+    if sc.at(b'"') {
+        let s = sc.string(scratch)?;
+        return Ok((!s.is_empty()).then_some(s));
+    }
     match scalar_text(sc, scratch)? {
         Ok(v) => Ok(v),
         Err(tok) => wrong_type(sc, tok, field, "a string"),

@@ -170,6 +170,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Whether the byte at the position (no whitespace skipped) is `byte`.
+    #[inline(always)]
+    pub fn at(&self, byte: u8) -> bool {
+        self.bytes.get(self.pos) == Some(&byte)
+    }
+
     /// Whether only whitespace is left.
     pub fn at_end(&mut self) -> bool {
         self.peek().is_none()
