@@ -17,32 +17,47 @@
 //! - time buckets and time zones: [`series`];
 //! - cost estimation from the models list: [`estimate`].
 
+pub mod compare;
+pub mod entities;
 pub mod estimate;
 pub mod filter;
 pub mod histogram;
 pub mod ids;
 pub mod intern;
 mod kernel;
+pub mod patterns;
 pub mod pricing;
 pub mod quantile;
 mod radix;
 pub mod rollup;
 pub mod row;
 pub mod score;
+pub mod scores;
 pub mod series;
 pub mod standard;
 pub mod store;
 pub mod trace;
+pub mod views;
 
+pub use compare::{
+    Comparison, Delta, GroupDelta, StatsDelta, compare, previous_period, with_release,
+};
+pub use entities::{SessionSummary, Throughput, UserSummary, sessions, throughput, users};
 pub use filter::{Dimension, DimensionValues, Filter};
 pub use histogram::{HistogramBin, HistogramLevel, LatencyHistogram, histogram, latency_histogram};
+pub use patterns::{ErrorPattern, PatternOptions, Ranked, error_patterns, template};
 pub use pricing::ModelPrice;
 pub use quantile::{LatencyStats, TtftStats};
 pub use rollup::{GroupStats, KeyCost, KeyUnits, Overview, Stats, Tokens, group_by, overview};
 pub use row::{Level, ObservationRow, ObservationType};
 pub use score::{ScoreDataType, ScoreRow, ScoreValue};
+pub use scores::{NumericSummary, ScoreSummary, ValueBin, ValueCount, score_summaries};
 pub use series::{
     BucketSize, FixedOffset, SeriesBucket, SeriesSpec, TimeSeries, UtcOffsets, time_series,
 };
 pub use standard::{DimensionGroups, STANDARD_DIMENSIONS, StandardRollups, standard_rollups};
 pub use store::{RowFlags, Store, Upsert};
+pub use views::{
+    SessionTimeline, TimelineTrace, TraceIssues, TraceTree, TreeFlags, TreeRow, session_timeline,
+    trace_tree,
+};

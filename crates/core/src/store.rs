@@ -310,6 +310,7 @@ pub struct Store {
 
     pub(crate) dicts: Dicts,
     pub(crate) pricing: Pricing,
+    pub(crate) scores: crate::scores::ScoreTable,
 
     id_buf: Vec<u8>,
     trace_buf: Vec<u8>,
@@ -385,6 +386,7 @@ impl Store {
             pending_of: HashMap::with_hasher(intern::hasher()),
             dicts: Dicts::with_total_key(),
             pricing: Pricing::default(),
+            scores: crate::scores::ScoreTable::default(),
             id_buf: Vec::new(),
             trace_buf: Vec::new(),
             list_buf: Vec::new(),
@@ -459,6 +461,7 @@ impl Store {
                     + map_bytes(&self.pending_of),
             ),
             ("trace ids", d.trace_ids.memory_bytes()),
+            ("scores", self.scores.memory_bytes()),
             (
                 "contexts",
                 d.contexts.memory_bytes() + d.tagsets.memory_bytes(),
@@ -1160,6 +1163,11 @@ impl Store {
         }
     }
 
+    /// Drops the cached trace index (rebuilt on next use).
+    pub(crate) fn invalidate_traces(&mut self) {
+        self.trace_cache = OnceLock::new();
+    }
+
     /// The derived trace index (built on first use after a change, then cached).
     pub(crate) fn traces(&self) -> &TraceIndex {
         self.trace_cache.get_or_init(|| TraceIndex::build(self))
@@ -1177,7 +1185,6 @@ impl Store {
     }
 
     /// Index into `gens` of `row`'s generation record.
-    #[allow(dead_code)] // read by the trace-tree view model
     pub(crate) fn gen_index(&self, row: u32) -> Option<usize> {
         if self
             .flags
@@ -1287,7 +1294,6 @@ impl Store {
     }
 
     /// Status message of a row (`None` when missing).
-    #[allow(dead_code)] // read by the error-pattern rollup
     pub(crate) fn status_of(&self, row: u32) -> Sym {
         self.status
             .binary_search_by_key(&row, |&(r, _)| r)

@@ -257,7 +257,6 @@ impl TraceIndex {
     }
 
     /// True when the row lies on a parent cycle.
-    #[allow(dead_code)] // read by the trace-tree view model
     pub(crate) fn row_in_cycle(&self, row: u32) -> bool {
         self.in_cycle
             .get(row as usize / 64)
