@@ -32,6 +32,18 @@ fn bench_observations(c: &mut Criterion) {
             black_box(rows)
         })
     });
+    group.bench_function("decode::ObservationDecoder reused across pages", |b| {
+        let mut decoder = decode::ObservationDecoder::new();
+        b.iter(|| {
+            let mut rows = 0u64;
+            for (i, page) in pages.iter().enumerate() {
+                decoder
+                    .page(page.as_bytes(), i as u32, |_| rows += 1)
+                    .unwrap();
+            }
+            black_box(rows)
+        })
+    });
     group.bench_function("decode::observations_page (read every field)", |b| {
         b.iter(|| {
             let mut acc = 0u64;

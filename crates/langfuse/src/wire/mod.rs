@@ -1,8 +1,10 @@
 //! Owned wire types for the Langfuse responses Loupe reads that are not streamed into the engine.
 //!
-//! Observations and scores are not here: they are decoded straight into borrowed engine rows
+//! Observations and scores for analytics are not here: they are decoded straight into borrowed engine rows
 //! ([`loupe_core::ObservationRow`], [`loupe_core::ScoreRow`]) by [`crate::decode`]. What lives here is what
-//! callers keep as values: page metadata, legacy trace context, projects, health, metrics rows, error bodies.
+//! callers keep as values: page metadata, legacy trace context and sessions, projects, health, metrics rows,
+//! error bodies, and [`ObservationRecord`] (every field of one observation, for the trace detail view).
+//! Models become [`loupe_core::ModelPrice`] directly.
 //!
 //! Conventions: names follow Rust style with units where they apply (`*_ms` are Unix epoch milliseconds UTC,
 //! `*_usd` dollars, `*_seconds` seconds); "missing" is `None` or empty; Langfuse's `""` is missing.
