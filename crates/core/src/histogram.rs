@@ -68,17 +68,34 @@ pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
     let has_leading = (min_value as f64) < first_edge;
     let n_bins = edges.len() - 1 + usize::from(has_leading);
     let mut counts = vec![0u64; n_bins];
-    for &v in values {
-        let x = v as f64;
-        // Number of edges <= x; 0 means the leading bin.
-        let above = edges.partition_point(|&e| e <= x);
+    // `above` = number of edges <= x; 0 means the leading bin.
+    let bin_of = |above: usize| {
         let bin = if has_leading {
             above
         } else {
             above.saturating_sub(1)
         };
-        if let Some(c) = counts.get_mut(bin.min(n_bins - 1)) {
-            *c += 1;
+        bin.min(n_bins - 1)
+    };
+    if values.is_sorted() {
+        // Ascending input (the rollups pass sorted durations): walk the edges alongside.
+        let mut above = 0usize;
+        for &v in values {
+            let x = v as f64;
+            while edges.get(above).is_some_and(|&e| e <= x) {
+                above += 1;
+            }
+            if let Some(c) = counts.get_mut(bin_of(above)) {
+                *c += 1;
+            }
+        }
+    } else {
+        for &v in values {
+            let x = v as f64;
+            let above = edges.partition_point(|&e| e <= x);
+            if let Some(c) = counts.get_mut(bin_of(above)) {
+                *c += 1;
+            }
         }
     }
     let mut bins = Vec::with_capacity(n_bins);
@@ -153,6 +170,14 @@ mod tests {
         assert_eq!(h.bins.last().unwrap().cumulative, 10);
         assert_eq!(h.bins.last().unwrap().cumulative_share, 1.0);
         assert!(h.bins.windows(2).all(|w| w[0].upper_ms == w[1].lower_ms));
+    }
+
+    #[test]
+    fn sorted_and_unsorted_inputs_agree() {
+        let values = [900, 3, 0, 77, 77, 12_000, 1, 450, 2];
+        let mut sorted = values.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(histogram(&values, 5), histogram(&sorted, 5));
     }
 
     #[test]

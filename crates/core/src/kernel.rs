@@ -19,7 +19,7 @@ use crate::rollup::{
     CACHED, INPUT, KeyCost, KeyUnits, OUTPUT, REASONING, Stats, TOTAL, Tokens, usage_key_classes,
 };
 use crate::row::Level;
-use crate::store::{MS_ESCAPE, RowFlags, Store, TOTAL_KEY};
+use crate::store::{MS_ESCAPE, RowFlags, Store, TOTAL_KEY, gk};
 use crate::trace::{TraceIndex, severity};
 
 /// Sentinel duration / first-token time: missing.
@@ -38,6 +38,8 @@ pub(crate) struct RowFig {
     pub usage_len: u32,
     pub cost_start: u32,
     pub cost_len: u32,
+    /// Index into `Prepared::shapes`.
+    pub shape: u32,
 }
 
 /// A filtered selection with everything the aggregations share.
@@ -49,11 +51,14 @@ pub(crate) struct Prepared<'s> {
     pub level: Vec<u8>,
     /// Per selected row: duration in ms, or [`NO_MS`].
     pub duration_ms: Vec<i64>,
-    /// Per selected row: first-token time in ms, or [`NO_MS`].
-    pub ttft_ms: Vec<i64>,
     pub figs: Vec<RowFig>,
     pub usage: Vec<(Sym, u64)>,
     pub cost: Vec<(Sym, f64)>,
+    /// Key lists (usage keys, cost keys) of the distinct record shapes; `RowFig::shape` indexes it.
+    pub shapes: Vec<(Vec<Sym>, Vec<Sym>)>,
+    /// Selection indices of ERROR and WARNING observations.
+    pub errors: Vec<u32>,
+    pub warnings: Vec<u32>,
     /// Selection indices with a duration, ascending by duration, and those durations.
     pub by_duration: Vec<u32>,
     pub duration_sorted: Vec<i64>,
@@ -88,14 +93,19 @@ impl<'s> Prepared<'s> {
         let mut figs = Vec::with_capacity(store.gens.len().min(n));
         let mut usage = Vec::with_capacity(figs.capacity() * 4);
         let mut cost = Vec::with_capacity(figs.capacity() * 4);
+        let mut shapes: Vec<(Vec<Sym>, Vec<Sym>)> = Vec::new();
+        let mut shape_of: hashbrown::HashMap<(Sym, Sym, Sym), u32> = hashbrown::HashMap::new();
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         for (&row, &gi) in sel.rows.iter().zip(&sel.gens) {
             let r = row as usize;
-            level.push(
-                store
-                    .level
-                    .get(r)
-                    .map_or(Level::Default as u8, |&l| l as u8),
-            );
+            let lvl = store.level.get(r).copied().unwrap_or(Level::Default);
+            if lvl == Level::Error {
+                errors.push(level.len() as u32);
+            } else if lvl == Level::Warning {
+                warnings.push(level.len() as u32);
+            }
+            level.push(lvl as u8);
             duration_ms.push(match store.dur_ms.get(r).copied() {
                 Some(d) if d < MS_ESCAPE => i64::from(d),
                 Some(MS_ESCAPE) => store.dur_big.get(&row).copied().unwrap_or(NO_MS),
@@ -148,7 +158,36 @@ impl<'s> Prepared<'s> {
                     cost_sum += usd;
                 }
             }
+            let genkey = store
+                .dicts
+                .genkeys
+                .entries()
+                .get(g.key as usize)
+                .copied()
+                .unwrap_or_default();
+            let shape_key = (
+                genkey[gk::USAGE_SHAPE],
+                genkey[gk::FLAGS] & gk::USAGE_TOTAL_DERIVED,
+                g.cost_shape,
+            );
+            let shape = *shape_of.entry(shape_key).or_insert_with(|| {
+                let u = usage
+                    .get(usage_start as usize..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&(k, _)| k)
+                    .collect();
+                let c = cost
+                    .get(cost_start as usize..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&(k, _)| k)
+                    .collect();
+                shapes.push((u, c));
+                (shapes.len() - 1) as u32
+            });
             figs.push(RowFig {
+                shape,
                 sel: (level.len() - 1) as u32,
                 tokens: t,
                 cost_usd: total_cost.unwrap_or(cost_sum),
@@ -234,10 +273,12 @@ impl<'s> Prepared<'s> {
             sel,
             level,
             duration_ms,
-            ttft_ms,
             figs,
             usage,
             cost,
+            shapes,
+            errors,
+            warnings,
             by_duration,
             duration_sorted,
             by_ttft,
@@ -326,9 +367,6 @@ struct Acc {
     traces: u64,
     trace_errors: u64,
     last_run: u32,
-    lat_count: u32,
-    ttft_count: u32,
-    lat_sum: i128,
     tokens: Tokens,
     cost_usd: f64,
     estimated: u64,
@@ -336,37 +374,33 @@ struct Acc {
     tps_ms: i128,
 }
 
-/// Per-group sums by usage or cost key, dense `groups × keys`.
+/// Per-group sums by usage or cost key, dense `groups × keys`; which keys a group has comes from the
+/// record shapes it saw.
 struct KeySums<T> {
     keys: usize,
     dense: Vec<T>,
-    present: Vec<bool>,
 }
 
 impl<T: Copy + Default> KeySums<T> {
     fn new(groups: usize, keys: usize) -> Self {
-        let cells = groups.saturating_mul(keys);
         Self {
             keys,
-            dense: vec![T::default(); cells],
-            present: vec![false; cells],
+            dense: vec![T::default(); groups.saturating_mul(keys)],
         }
     }
 
     #[inline(always)]
     fn add(&mut self, g: u32, k: Sym, v: T, plus: impl Fn(T, T) -> T) {
-        let cell = g as usize * self.keys + k as usize;
-        if let (Some(d), Some(p)) = (self.dense.get_mut(cell), self.present.get_mut(cell)) {
+        if let Some(d) = self.dense.get_mut(g as usize * self.keys + k as usize) {
             *d = plus(*d, v);
-            *p = true;
         }
     }
 
-    fn row(&self, g: usize) -> impl Iterator<Item = (Sym, T)> + '_ {
-        let s = g * self.keys;
-        (0..self.keys)
-            .filter(move |&k| self.present.get(s + k).copied() == Some(true))
-            .map(move |k| (k as Sym, self.dense.get(s + k).copied().unwrap_or_default()))
+    fn get(&self, g: usize, k: Sym) -> T {
+        self.dense
+            .get(g * self.keys + k as usize)
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -400,30 +434,28 @@ fn aggregate_with(
         };
         n_groups
     ];
-    let error = Level::Error as u8;
-    let warning = Level::Warning as u8;
     let error_severity = severity(Level::Error);
 
-    // Pass 1, selection order: counts and latency sums.
-    for (i, ((&lvl, &dur), &ttft)) in p
-        .level
-        .iter()
-        .zip(&p.duration_ms)
-        .zip(&p.ttft_ms)
-        .enumerate()
-    {
-        groups.each(i as u32, |g| {
+    // Pass 1: observation counts; errors and warnings from their (short) lists.
+    for i in 0..p.level.len() as u32 {
+        groups.each(i, |g| {
             if let Some(a) = acc.get_mut(g as usize) {
                 a.observations += 1;
-                a.errors += u64::from(lvl == error);
-                a.warnings += u64::from(lvl == warning);
-                if dur != NO_MS {
-                    a.lat_sum += i128::from(dur);
-                    a.lat_count += 1;
-                }
-                a.ttft_count += u32::from(ttft != NO_MS);
             }
         });
+    }
+    for (list, is_error) in [(&p.errors, true), (&p.warnings, false)] {
+        for &i in list {
+            groups.each(i, |g| {
+                if let Some(a) = acc.get_mut(g as usize) {
+                    if is_error {
+                        a.errors += 1;
+                    } else {
+                        a.warnings += 1;
+                    }
+                }
+            });
+        }
     }
 
     // Pass 2, trace order: distinct traces per group; trace latencies come out ascending.
@@ -448,6 +480,8 @@ fn aggregate_with(
     // Pass 3, generation rows: tokens, costs, by-key sums, output tokens per second.
     let mut usage_sums: KeySums<u64> = KeySums::new(n_groups, n_keys);
     let mut cost_sums: KeySums<f64> = KeySums::new(n_groups, n_keys);
+    let n_shapes = p.shapes.len();
+    let mut shape_seen = vec![false; n_groups.saturating_mul(n_shapes)];
     for fig in &p.figs {
         let dur = p
             .duration_ms
@@ -463,6 +497,9 @@ fn aggregate_with(
             .get(fig.cost_start as usize..(fig.cost_start + fig.cost_len) as usize)
             .unwrap_or(&[]);
         groups.each(fig.sel, |g| {
+            if let Some(seen) = shape_seen.get_mut(g as usize * n_shapes + fig.shape as usize) {
+                *seen = true;
+            }
             if let Some(a) = acc.get_mut(g as usize) {
                 a.tokens.add(&fig.tokens);
                 a.cost_usd += fig.cost_usd;
@@ -482,50 +519,77 @@ fn aggregate_with(
     }
 
     // Sorted per-group values: the global ascending orders, scattered stably.
-    let counts: Vec<u32> = acc.iter().map(|a| a.lat_count).collect();
-    let lat_sorted = distribute(
-        &counts,
+    let (lat_sorted, lat_counts) = distribute(
+        n_groups,
         &p.by_duration,
         &p.duration_sorted,
         groups,
         &mut s.cursor,
     );
-    let counts: Vec<u32> = acc.iter().map(|a| a.ttft_count).collect();
-    let ttft_sorted = distribute(&counts, &p.by_ttft, &p.ttft_sorted, groups, &mut s.cursor);
+    let (ttft_sorted, ttft_counts) =
+        distribute(n_groups, &p.by_ttft, &p.ttft_sorted, groups, &mut s.cursor);
     let counts: Vec<u32> = acc.iter().map(|a| a.traces as u32).collect();
     let trace_sorted = distribute_pairs(&counts, &trace_pairs, &mut s.cursor);
 
     let dicts = &p.store.dicts;
     let (mut lat_off, mut trace_off, mut ttft_off) = (0usize, 0usize, 0usize);
+    let mut keys_seen = vec![false; n_keys];
     let mut out = Vec::with_capacity(n_groups);
     for (g, a) in acc.iter().enumerate() {
-        let lat = lat_sorted
-            .get(lat_off..lat_off + a.lat_count as usize)
-            .unwrap_or(&[]);
-        lat_off += a.lat_count as usize;
+        let lat_count = lat_counts.get(g).copied().unwrap_or(0) as usize;
+        let ttft_count = ttft_counts.get(g).copied().unwrap_or(0) as usize;
+        let lat = lat_sorted.get(lat_off..lat_off + lat_count).unwrap_or(&[]);
+        lat_off += lat_count;
+        let lat_sum: i128 = lat.iter().map(|&v| i128::from(v)).sum();
         let tl = trace_sorted
             .get(trace_off..trace_off + a.traces as usize)
             .unwrap_or(&[]);
         trace_off += a.traces as usize;
         let tt = ttft_sorted
-            .get(ttft_off..ttft_off + a.ttft_count as usize)
+            .get(ttft_off..ttft_off + ttft_count)
             .unwrap_or(&[]);
-        ttft_off += a.ttft_count as usize;
+        ttft_off += ttft_count;
         let trace_sum: i128 = tl.iter().map(|&v| i128::from(v)).sum();
         let rate = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
-        let mut usage_by_key: Vec<KeyUnits> = usage_sums
-            .row(g)
-            .map(|(k, u)| KeyUnits {
+        // Keys present in this group: those of the record shapes it saw.
+        let (mut usage_keys, mut cost_keys): (Vec<Sym>, Vec<Sym>) = (Vec::new(), Vec::new());
+        for (shape, (u, c)) in p.shapes.iter().enumerate() {
+            if shape_seen.get(g * n_shapes + shape).copied() == Some(true) {
+                for (list, out) in [(u, &mut usage_keys), (c, &mut cost_keys)] {
+                    for &k in list {
+                        if let Some(seen) = keys_seen.get_mut(k as usize)
+                            && !*seen
+                        {
+                            *seen = true;
+                            out.push(k);
+                        }
+                    }
+                    for &k in out.iter() {
+                        if let Some(seen) = keys_seen.get_mut(k as usize) {
+                            *seen = false;
+                        }
+                    }
+                }
+            }
+        }
+        // A key may come from several shapes: dedupe.
+        usage_keys.sort_unstable();
+        usage_keys.dedup();
+        cost_keys.sort_unstable();
+        cost_keys.dedup();
+        let mut usage_by_key: Vec<KeyUnits> = usage_keys
+            .iter()
+            .map(|&k| KeyUnits {
                 key: dicts.usage_keys.resolve(k).to_owned(),
-                units: u,
+                units: usage_sums.get(g, k),
             })
             .collect();
         usage_by_key.sort_by(|x, y| x.key.cmp(&y.key));
-        let mut cost_by_key: Vec<KeyCost> = cost_sums
-            .row(g)
-            .map(|(k, c)| KeyCost {
+        let mut cost_by_key: Vec<KeyCost> = cost_keys
+            .iter()
+            .map(|&k| KeyCost {
                 key: dicts.usage_keys.resolve(k).to_owned(),
-                cost_usd: c,
+                cost_usd: cost_sums.get(g, k),
             })
             .collect();
         cost_by_key.sort_by(|x, y| x.key.cmp(&y.key));
@@ -543,7 +607,7 @@ fn aggregate_with(
             cost_usd: a.cost_usd,
             cost_by_key,
             estimated_cost_rows: a.estimated,
-            latency_ms: LatencyStats::from_sorted(lat, a.lat_sum),
+            latency_ms: LatencyStats::from_sorted(lat, lat_sum),
             trace_latency_ms: LatencyStats::from_sorted(tl, trace_sum),
             ttft_ms: TtftStats::from_sorted(tt),
             output_tokens_per_second: (a.tps_ms > 0)
@@ -563,16 +627,24 @@ fn offsets_into(counts: &[u32], cursor: &mut Vec<u32>) -> usize {
     total as usize
 }
 
-/// Scatters `values` (ascending, for selection rows `order`) into per-group slices of `counts[g]` items,
-/// keeping the order within each group.
+/// Scatters `values` (ascending, for selection rows `order`) into per-group slices, keeping the order
+/// within each group. Returns the values and the count per group.
 fn distribute(
-    counts: &[u32],
+    n_groups: usize,
     order: &[u32],
     values: &[i64],
     groups: &impl Groups,
     cursor: &mut Vec<u32>,
-) -> Vec<i64> {
-    let total = offsets_into(counts, cursor);
+) -> (Vec<i64>, Vec<u32>) {
+    let mut counts = vec![0u32; n_groups];
+    for &i in order {
+        groups.each(i, |g| {
+            if let Some(c) = counts.get_mut(g as usize) {
+                *c += 1;
+            }
+        });
+    }
+    let total = offsets_into(&counts, cursor);
     let mut out = vec![0i64; total];
     for (&i, &v) in order.iter().zip(values) {
         groups.each(i, |g| {
@@ -584,7 +656,7 @@ fn distribute(
             }
         });
     }
-    out
+    (out, counts)
 }
 
 /// Scatters `(group, value)` pairs into per-group slices, keeping their order within each group.
