@@ -318,6 +318,30 @@ impl<T: Transport> Scheduler<T> {
             windows: job.windows.clone(),
             cursors: vec![None; job.windows.len()],
             sink,
+            on_page: None,
+        };
+        self.drive(&mut pages, job.expected_rows, cancel, on_progress)
+            .await
+    }
+
+    /// [`Scheduler::fetch_observations`] that also hands the body of every accepted page to `on_page`, right
+    /// after its rows reached `sink` (the app keeps the raw pages as its cache and snapshots: replaying them
+    /// through the decoder rebuilds the same rows). A body that does not decode is retried, not handed over.
+    pub async fn fetch_observations_with_pages(
+        &self,
+        job: &ObservationsJob,
+        cancel: &CancelToken,
+        sink: &mut dyn FnMut(&ObservationRow<'_>),
+        on_page: &mut dyn FnMut(&[u8]),
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<FetchReport, FetchFailure> {
+        let mut pages = V2Pages {
+            base: self.client.base_url(),
+            query: &job.query,
+            windows: job.windows.clone(),
+            cursors: vec![None; job.windows.len()],
+            sink,
+            on_page: Some(on_page),
         };
         self.drive(&mut pages, job.expected_rows, cancel, on_progress)
             .await
@@ -733,7 +757,11 @@ struct V2Pages<'a, 's> {
     windows: Vec<TimeRange>,
     cursors: Vec<Option<String>>,
     sink: &'s mut dyn FnMut(&ObservationRow<'_>),
+    on_page: Option<&'s mut PageHook<'s>>,
 }
+
+/// Receives the body of every accepted page (see [`Scheduler::fetch_observations_with_pages`]).
+type PageHook<'s> = dyn FnMut(&[u8]) + 's;
 
 impl Pages for V2Pages<'_, '_> {
     fn bucket(&self) -> Bucket {
@@ -766,6 +794,9 @@ impl Pages for V2Pages<'_, '_> {
             lower(oldest_ms, row.start_time_ms);
             sink(row);
         })?;
+        if let Some(on_page) = self.on_page.as_mut() {
+            on_page(body);
+        }
         let finished = summary.cursor.is_none();
         if let Some(slot) = self.cursors.get_mut(window) {
             *slot = summary.cursor;
@@ -1089,6 +1120,87 @@ mod tests {
         assert!(!has_next_page(1, Some(0), 0));
         assert!(has_next_page(4, None, 1));
         assert!(!has_next_page(4, None, 0));
+    }
+
+    /// Answers every first page with a cursor (cut short on the very first request) and every later page
+    /// without one, on a clock that never has to wait.
+    struct TwoPages {
+        calls: RefCell<u32>,
+    }
+
+    const FIRST: &str = r#"{"data":[{"id":"a","traceId":"t","startTime":"2026-01-01T00:00:02.000Z"},{"id":"b","traceId":"t","startTime":"2026-01-01T00:00:01.000Z"}],"meta":{"cursor":"c1"}}"#;
+    const SECOND: &str =
+        r#"{"data":[{"id":"c","traceId":"t","startTime":"2026-01-01T00:00:00.000Z"}],"meta":{}}"#;
+
+    impl Transport for TwoPages {
+        fn get(
+            &self,
+            url: &str,
+            _headers: &[(&str, &str)],
+            _cancel: &CancelToken,
+        ) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+            let call = {
+                let mut calls = self.calls.borrow_mut();
+                *calls += 1;
+                *calls
+            };
+            let body = match (url.contains("cursor="), call) {
+                (false, 1) => &FIRST.as_bytes()[..FIRST.len() / 2],
+                (false, _) => FIRST.as_bytes(),
+                (true, _) => SECOND.as_bytes(),
+            };
+            let response = HttpResponse {
+                status: 200,
+                body: body.to_vec(),
+            };
+            async move { Ok(response) }
+        }
+
+        async fn sleep_ms(&self, _ms: u64) {}
+
+        fn now_ms(&self) -> i64 {
+            0
+        }
+
+        fn jitter(&self) -> f64 {
+            0.0
+        }
+    }
+
+    #[test]
+    fn accepted_pages_are_handed_over_whole_and_a_cut_body_is_not() {
+        let connection = crate::hosts::Connection::new(
+            BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            crate::hosts::Credentials::new("pk-lf-1", "sk-lf-1"),
+        );
+        let transport = TwoPages {
+            calls: RefCell::new(0),
+        };
+        let scheduler = Scheduler::new(
+            Client::new(transport, connection),
+            SchedulerConfig::default(),
+        );
+        let range = TimeRange::new(1_767_225_600_000, 1_767_225_660_000);
+        let job = ObservationsJob {
+            query: ObservationsQuery::analytics(range, Default::default()),
+            windows: vec![range],
+            expected_rows: None,
+        };
+        let (mut ids, mut bodies) = (Vec::new(), Vec::new());
+        let report = futures::executor::block_on(scheduler.fetch_observations_with_pages(
+            &job,
+            &CancelToken::new(),
+            &mut |row| ids.push(row.id.to_owned()),
+            &mut |body| bodies.push(body.to_vec()),
+            &mut |_| {},
+        ))
+        .unwrap();
+        assert_eq!(bodies, [FIRST.as_bytes(), SECOND.as_bytes()]);
+        assert_eq!(report.completed_windows, [range]);
+        assert_eq!(report.progress.retries, 1, "the cut body was asked again");
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids, ["a", "b", "c"]);
     }
 
     #[test]
