@@ -150,10 +150,55 @@ impl Pricing {
         &self.models
     }
 
+    /// Heap bytes of the models list and the match cache (the compiled patterns' internals are not
+    /// visible and not counted).
     pub(crate) fn memory_bytes(&self) -> usize {
-        // The models list is small and not per observation; count the cache and the list headers.
+        let prices = |p: &Vec<(String, f64)>| {
+            p.capacity() * core::mem::size_of::<(String, f64)>()
+                + p.iter().map(|(k, _)| k.capacity()).sum::<usize>()
+        };
+        let deep: usize = self
+            .models
+            .iter()
+            .map(|m| {
+                m.id.capacity()
+                    + m.model_name.capacity()
+                    + m.match_pattern.capacity()
+                    + m.unit.as_ref().map_or(0, String::capacity)
+                    + prices(&m.prices)
+                    + m.tiers.capacity() * core::mem::size_of::<PricingTier>()
+                    + m.tiers
+                        .iter()
+                        .map(|t| {
+                            t.id.capacity()
+                                + t.name.capacity()
+                                + prices(&t.prices)
+                                + t.conditions.capacity() * core::mem::size_of::<TierCondition>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
+        let compiled: usize = self
+            .compiled
+            .iter()
+            .map(|c| {
+                prices(&c.default_prices)
+                    + c.tiers.capacity() * core::mem::size_of::<Tier>()
+                    + c.tiers
+                        .iter()
+                        .map(|t| {
+                            prices(&t.prices)
+                                + t.conditions.capacity() * core::mem::size_of::<Cond>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
         self.matched.capacity() * core::mem::size_of::<Option<Option<u32>>>()
             + self.models.capacity() * core::mem::size_of::<ModelPrice>()
+            + self.compiled.capacity() * core::mem::size_of::<Compiled>()
+            + self.order.capacity() * core::mem::size_of::<usize>()
+            + deep
+            + compiled
     }
 
     /// The best model for a model name, by the rules in the module docs.

@@ -374,33 +374,115 @@ struct Acc {
     tps_ms: i128,
 }
 
-/// Per-group sums by usage or cost key, dense `groups × keys`; which keys a group has comes from the
-/// record shapes it saw.
+/// Per-group sums by usage or cost key: dense `groups × keys` cells when that is small, else a map
+/// (a group-by on a high-cardinality dimension must not allocate groups × keys cells).
 struct KeySums<T> {
     keys: usize,
     dense: Vec<T>,
+    sparse: Option<hashbrown::HashMap<(u32, Sym), T>>,
 }
+
+/// Most dense cells per key table.
+const DENSE_CELLS: usize = 1 << 20;
 
 impl<T: Copy + Default> KeySums<T> {
     fn new(groups: usize, keys: usize) -> Self {
-        Self {
-            keys,
-            dense: vec![T::default(); groups.saturating_mul(keys)],
+        let cells = groups.saturating_mul(keys);
+        if cells <= DENSE_CELLS {
+            Self {
+                keys,
+                dense: vec![T::default(); cells],
+                sparse: None,
+            }
+        } else {
+            Self {
+                keys,
+                dense: Vec::new(),
+                sparse: Some(hashbrown::HashMap::new()),
+            }
         }
     }
 
     #[inline(always)]
     fn add(&mut self, g: u32, k: Sym, v: T, plus: impl Fn(T, T) -> T) {
-        if let Some(d) = self.dense.get_mut(g as usize * self.keys + k as usize) {
-            *d = plus(*d, v);
+        match &mut self.sparse {
+            None => {
+                if let Some(d) = self.dense.get_mut(g as usize * self.keys + k as usize) {
+                    *d = plus(*d, v);
+                }
+            }
+            Some(map) => {
+                let d = map.entry((g, k)).or_default();
+                *d = plus(*d, v);
+            }
         }
     }
 
     fn get(&self, g: usize, k: Sym) -> T {
-        self.dense
-            .get(g * self.keys + k as usize)
-            .copied()
-            .unwrap_or_default()
+        match &self.sparse {
+            None => self
+                .dense
+                .get(g * self.keys + k as usize)
+                .copied()
+                .unwrap_or_default(),
+            Some(map) => map.get(&(g as u32, k)).copied().unwrap_or_default(),
+        }
+    }
+}
+
+/// Which keys each group has, as bit sets of `words` 64-bit words per group.
+struct KeySets {
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl KeySets {
+    fn new(groups: usize, keys: usize) -> Self {
+        let words = keys.div_ceil(64).max(1);
+        Self {
+            words,
+            bits: vec![0; groups.saturating_mul(words)],
+        }
+    }
+
+    /// The bit set of a key list, in this table's word size.
+    fn mask_of(&self, keys: &[Sym]) -> Vec<u64> {
+        let mut m = vec![0u64; self.words];
+        for &k in keys {
+            if let Some(w) = m.get_mut(k as usize / 64) {
+                *w |= 1 << (k % 64);
+            }
+        }
+        m
+    }
+
+    #[inline(always)]
+    fn union(&mut self, g: u32, mask: &[u64]) {
+        let s = g as usize * self.words;
+        if let Some(to) = self.bits.get_mut(s..s + self.words) {
+            for (t, &m) in to.iter_mut().zip(mask) {
+                *t |= m;
+            }
+        }
+    }
+
+    fn keys(&self, g: usize) -> Vec<Sym> {
+        let s = g * self.words;
+        let mut out = Vec::new();
+        for (w, &bits) in self
+            .bits
+            .get(s..s + self.words)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            let mut b = bits;
+            while b != 0 {
+                out.push((w * 64) as Sym + b.trailing_zeros());
+                b &= b - 1;
+            }
+        }
+        out
     }
 }
 
@@ -480,8 +562,13 @@ fn aggregate_with(
     // Pass 3, generation rows: tokens, costs, by-key sums, output tokens per second.
     let mut usage_sums: KeySums<u64> = KeySums::new(n_groups, n_keys);
     let mut cost_sums: KeySums<f64> = KeySums::new(n_groups, n_keys);
-    let n_shapes = p.shapes.len();
-    let mut shape_seen = vec![false; n_groups.saturating_mul(n_shapes)];
+    let mut usage_sets = KeySets::new(n_groups, n_keys);
+    let mut cost_sets = KeySets::new(n_groups, n_keys);
+    let shape_masks: Vec<(Vec<u64>, Vec<u64>)> = p
+        .shapes
+        .iter()
+        .map(|(u, c)| (usage_sets.mask_of(u), cost_sets.mask_of(c)))
+        .collect();
     for fig in &p.figs {
         let dur = p
             .duration_ms
@@ -497,8 +584,9 @@ fn aggregate_with(
             .get(fig.cost_start as usize..(fig.cost_start + fig.cost_len) as usize)
             .unwrap_or(&[]);
         groups.each(fig.sel, |g| {
-            if let Some(seen) = shape_seen.get_mut(g as usize * n_shapes + fig.shape as usize) {
-                *seen = true;
+            if let Some((um, cm)) = shape_masks.get(fig.shape as usize) {
+                usage_sets.union(g, um);
+                cost_sets.union(g, cm);
             }
             if let Some(a) = acc.get_mut(g as usize) {
                 a.tokens.add(&fig.tokens);
@@ -532,8 +620,18 @@ fn aggregate_with(
     let trace_sorted = distribute_pairs(&counts, &trace_pairs, &mut s.cursor);
 
     let dicts = &p.store.dicts;
+    let name_rank: Vec<u32> = {
+        let mut by_name: Vec<Sym> = (0..n_keys as Sym).collect();
+        by_name.sort_by(|&a, &b| dicts.usage_keys.resolve(a).cmp(dicts.usage_keys.resolve(b)));
+        let mut rank = vec![0u32; n_keys];
+        for (r, &k) in by_name.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(k as usize) {
+                *slot = r as u32;
+            }
+        }
+        rank
+    };
     let (mut lat_off, mut trace_off, mut ttft_off) = (0usize, 0usize, 0usize);
-    let mut keys_seen = vec![false; n_keys];
     let mut out = Vec::with_capacity(n_groups);
     for (g, a) in acc.iter().enumerate() {
         let lat_count = lat_counts.get(g).copied().unwrap_or(0) as usize;
@@ -552,47 +650,26 @@ fn aggregate_with(
         let trace_sum: i128 = tl.iter().map(|&v| i128::from(v)).sum();
         let rate = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
         // Keys present in this group: those of the record shapes it saw.
-        let (mut usage_keys, mut cost_keys): (Vec<Sym>, Vec<Sym>) = (Vec::new(), Vec::new());
-        for (shape, (u, c)) in p.shapes.iter().enumerate() {
-            if shape_seen.get(g * n_shapes + shape).copied() == Some(true) {
-                for (list, out) in [(u, &mut usage_keys), (c, &mut cost_keys)] {
-                    for &k in list {
-                        if let Some(seen) = keys_seen.get_mut(k as usize)
-                            && !*seen
-                        {
-                            *seen = true;
-                            out.push(k);
-                        }
-                    }
-                    for &k in out.iter() {
-                        if let Some(seen) = keys_seen.get_mut(k as usize) {
-                            *seen = false;
-                        }
-                    }
-                }
-            }
-        }
-        // A key may come from several shapes: dedupe.
-        usage_keys.sort_unstable();
-        usage_keys.dedup();
-        cost_keys.sort_unstable();
-        cost_keys.dedup();
-        let mut usage_by_key: Vec<KeyUnits> = usage_keys
+        // Listed by key name: sort the symbols by their precomputed name rank, no string compares.
+        let mut usage_keys = usage_sets.keys(g);
+        usage_keys
+            .sort_unstable_by_key(|&k| name_rank.get(k as usize).copied().unwrap_or(u32::MAX));
+        let mut cost_keys = cost_sets.keys(g);
+        cost_keys.sort_unstable_by_key(|&k| name_rank.get(k as usize).copied().unwrap_or(u32::MAX));
+        let usage_by_key: Vec<KeyUnits> = usage_keys
             .iter()
             .map(|&k| KeyUnits {
                 key: dicts.usage_keys.resolve(k).to_owned(),
                 units: usage_sums.get(g, k),
             })
             .collect();
-        usage_by_key.sort_by(|x, y| x.key.cmp(&y.key));
-        let mut cost_by_key: Vec<KeyCost> = cost_keys
+        let cost_by_key: Vec<KeyCost> = cost_keys
             .iter()
             .map(|&k| KeyCost {
                 key: dicts.usage_keys.resolve(k).to_owned(),
                 cost_usd: cost_sums.get(g, k),
             })
             .collect();
-        cost_by_key.sort_by(|x, y| x.key.cmp(&y.key));
         out.push(Stats {
             observations: a.observations,
             traces: a.traces,
@@ -672,4 +749,36 @@ fn distribute_pairs(counts: &[u32], pairs: &[(u32, i64)], cursor: &mut Vec<u32>)
         }
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_sums_give_the_same_sums_dense_and_sparse() {
+        let groups = DENSE_CELLS / 4 + 1;
+        let mut dense: KeySums<u64> = KeySums::new(10, 4);
+        let mut sparse: KeySums<u64> = KeySums::new(groups, 4);
+        assert!(dense.sparse.is_none() && sparse.sparse.is_some());
+        for (g, k, v) in [(0u32, 1u32, 5u64), (3, 2, 7), (0, 1, u64::MAX), (9, 3, 1)] {
+            dense.add(g, k, v, u64::saturating_add);
+            sparse.add(g, k, v, u64::saturating_add);
+        }
+        for (g, k) in [(0usize, 1u32), (3, 2), (9, 3), (5, 0)] {
+            assert_eq!(dense.get(g, k), sparse.get(g, k));
+        }
+        assert_eq!(dense.get(0, 1), u64::MAX);
+    }
+
+    #[test]
+    fn key_sets_list_keys_across_words() {
+        let mut sets = KeySets::new(3, 130);
+        let m = sets.mask_of(&[0, 63, 64, 129]);
+        sets.union(2, &m);
+        sets.union(2, &sets.mask_of(&[5]));
+        assert_eq!(sets.keys(2), vec![0, 5, 63, 64, 129]);
+        assert!(sets.keys(0).is_empty());
+    }
 }
