@@ -44,33 +44,36 @@ const TAG_UUID: u8 = 2;
 const TAG_LEGACY_ROOT: u8 = 3;
 const TAG_PACKED64: u8 = 4;
 
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
+/// Nibble value of a lowercase hex digit, `0xff` for anything else.
+const NIBBLE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
-/// Packs lowercase hex digits (even count) into bytes; `None` if any digit is not `[0-9a-f]`.
-fn pack_hex(digits: &[u8], out: &mut Vec<u8>) -> bool {
-    if !digits.len().is_multiple_of(2) {
-        return false;
+/// Packs `N * 2` lowercase hex digits into `N` bytes; `None` if any digit is not `[0-9a-f]`.
+fn pack<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
+    if digits.len() != 2 * N {
+        return None;
     }
-    let start = out.len();
-    for pair in digits.chunks_exact(2) {
-        match (
-            pair.first().copied().and_then(hex_value),
-            pair.get(1).copied().and_then(hex_value),
-        ) {
-            (Some(h), Some(l)) => out.push(h << 4 | l),
-            _ => {
-                out.truncate(start);
-                return false;
-            }
-        }
+    let mut out = [0u8; N];
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (h, l) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+        bad |= h | l;
+        *o = h << 4 | (l & 15);
     }
-    true
+    // Any 0xff nibble sets the high bits.
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 fn uuid_digits(text: &[u8]) -> Option<[u8; 32]> {
@@ -92,42 +95,40 @@ fn uuid_digits(text: &[u8]) -> Option<[u8; 32]> {
     Some(digits)
 }
 
-/// Encodes `id`. Uses `buf` as scratch for the byte forms; the result borrows it.
+/// Encodes `id`. Uses `buf` as scratch for the byte forms; the result borrows it. No allocation once
+/// `buf` has grown.
 pub(crate) fn encode<'b>(id: &str, buf: &'b mut Vec<u8>) -> IdKey<'b> {
     let text = id.as_bytes();
     buf.clear();
-    if text.len() == 16 {
-        let mut packed = Vec::with_capacity(8);
-        if pack_hex(text, &mut packed) {
-            let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(&packed);
-            return IdKey::Packed(u64::from_be_bytes(bytes));
+    let tagged = |buf: &'b mut Vec<u8>, tag: u8, bytes: &[u8]| {
+        buf.push(tag);
+        buf.extend_from_slice(bytes);
+        IdKey::Bytes(buf)
+    };
+    match text.len() {
+        16 => {
+            if let Some(b) = pack::<8>(text) {
+                return IdKey::Packed(u64::from_be_bytes(b));
+            }
         }
-    }
-    if text.len() == 32 {
-        buf.push(TAG_HEX32);
-        if pack_hex(text, buf) {
-            return IdKey::Bytes(buf);
+        32 => {
+            if let Some(b) = pack::<16>(text) {
+                return tagged(buf, TAG_HEX32, &b);
+            }
         }
-        buf.clear();
-    }
-    if let Some(digits) = uuid_digits(text) {
-        buf.push(TAG_UUID);
-        if pack_hex(&digits, buf) {
-            return IdKey::Bytes(buf);
+        34 if text.starts_with(b"t-") => {
+            if let Some(b) = pack::<16>(text.get(2..).unwrap_or(&[])) {
+                return tagged(buf, TAG_LEGACY_ROOT, &b);
+            }
         }
-        buf.clear();
-    }
-    if text.len() == 34 && text.starts_with(b"t-") {
-        buf.push(TAG_LEGACY_ROOT);
-        if pack_hex(text.get(2..).unwrap_or(&[]), buf) {
-            return IdKey::Bytes(buf);
+        36 => {
+            if let Some(b) = uuid_digits(text).and_then(|d| pack::<16>(&d)) {
+                return tagged(buf, TAG_UUID, &b);
+            }
         }
-        buf.clear();
+        _ => {}
     }
-    buf.push(TAG_RAW);
-    buf.extend_from_slice(text);
-    IdKey::Bytes(buf)
+    tagged(buf, TAG_RAW, text)
 }
 
 fn push_hex(bytes: &[u8], out: &mut String) {

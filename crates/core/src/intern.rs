@@ -35,6 +35,9 @@ pub(crate) fn table_bytes<T>(table: &HashTable<T>) -> usize {
 /// Interned strings.
 #[derive(Clone, Debug)]
 pub struct Interner {
+    /// The symbol returned last: consecutive rows often repeat a value (environment, release, metadata),
+    /// and one comparison is cheaper than hashing.
+    last: Sym,
     bytes: Vec<u8>,
     /// `ends[s]` is the end offset of symbol `s` in `bytes`; its start is `ends[s - 1]` (0 for `s == 0`).
     ends: Vec<u32>,
@@ -52,6 +55,7 @@ impl Interner {
     /// An empty dictionary holding only [`NONE`] (the empty string).
     pub fn new() -> Self {
         let mut interner = Self {
+            last: NONE,
             bytes: Vec::new(),
             ends: vec![0],
             table: HashTable::new(),
@@ -82,9 +86,13 @@ impl Interner {
         if key.is_empty() {
             return NONE;
         }
+        if slice(&self.bytes, &self.ends, self.last) == key {
+            return self.last;
+        }
         let hash = self.state.hash_one(key);
         let (bytes, ends) = (&self.bytes, &self.ends);
         if let Some(&sym) = self.table.find(hash, |&sym| slice(bytes, ends, sym) == key) {
+            self.last = sym;
             return sym;
         }
         let sym = self.ends.len() as Sym;
@@ -93,6 +101,7 @@ impl Interner {
         let (bytes, ends, state) = (&self.bytes, &self.ends, &self.state);
         self.table
             .insert_unique(hash, sym, |&s| state.hash_one(slice(bytes, ends, s)));
+        self.last = sym;
         sym
     }
 

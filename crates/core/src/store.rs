@@ -173,6 +173,61 @@ fn elide_cost_total(keys: &mut Vec<Sym>, usd: &mut Vec<f64>) -> bool {
     true
 }
 
+/// The raw texts a symbol was last made from: when the next row has the same texts (same SDK usage
+/// keys, same metadata, same trace context), the symbol is reused without hashing anything.
+#[derive(Clone, Debug, Default)]
+struct LastInput {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+    sym: Option<Sym>,
+}
+
+impl LastInput {
+    /// The cached symbol when `items` are exactly the texts it was made from.
+    fn hit<'a>(&self, items: impl Iterator<Item = &'a [u8]>) -> Option<Sym> {
+        let sym = self.sym?;
+        let mut start = 0usize;
+        let mut n = 0usize;
+        for item in items {
+            let end = *self.ends.get(n)? as usize;
+            if self.bytes.get(start..end)? != item {
+                return None;
+            }
+            start = end;
+            n += 1;
+        }
+        (n == self.ends.len()).then_some(sym)
+    }
+
+    fn remember<'a>(&mut self, items: impl Iterator<Item = &'a [u8]>, sym: Sym) {
+        self.bytes.clear();
+        self.ends.clear();
+        for item in items {
+            self.bytes.extend_from_slice(item);
+            self.ends.push(self.bytes.len() as u32);
+        }
+        self.sym = Some(sym);
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+/// Last-input caches of the upsert path.
+#[derive(Clone, Debug, Default)]
+struct RowCache {
+    context: LastInput,
+    metadata: LastInput,
+    usage_shape: LastInput,
+    cost_shape: LastInput,
+    params: LastInput,
+}
+
+fn text(s: Option<&str>) -> &[u8] {
+    s.unwrap_or("").as_bytes()
+}
+
 /// Every dictionary of the store.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Dicts {
@@ -312,6 +367,7 @@ pub struct Store {
     pub(crate) pricing: Pricing,
     pub(crate) scores: crate::scores::ScoreTable,
 
+    cache: RowCache,
     id_buf: Vec<u8>,
     trace_buf: Vec<u8>,
     list_buf: Vec<u32>,
@@ -387,6 +443,7 @@ impl Store {
             dicts: Dicts::with_total_key(),
             pricing: Pricing::default(),
             scores: crate::scores::ScoreTable::default(),
+            cache: RowCache::default(),
             id_buf: Vec::new(),
             trace_buf: Vec::new(),
             list_buf: Vec::new(),
@@ -495,6 +552,11 @@ impl Store {
             (
                 "models and scratch",
                 self.pricing.memory_bytes()
+                    + self.cache.context.memory_bytes()
+                    + self.cache.metadata.memory_bytes()
+                    + self.cache.usage_shape.memory_bytes()
+                    + self.cache.cost_shape.memory_bytes()
+                    + self.cache.params.memory_bytes()
                     + vec_bytes(&self.id_buf)
                     + vec_bytes(&self.trace_buf)
                     + vec_bytes(&self.list_buf)
@@ -602,11 +664,12 @@ impl Store {
         let trace_sym = match row.trace_id {
             Some(t) if !t.is_empty() => {
                 let mut tbuf = core::mem::take(&mut self.trace_buf);
-                let mut scratch = Vec::new();
+                let mut scratch = core::mem::take(&mut self.id_buf);
                 let key = ids::encode(t, &mut scratch);
                 ids::key_bytes(key, &mut tbuf);
                 let sym = self.dicts.trace_ids.intern_bytes(&tbuf);
                 self.trace_buf = tbuf;
+                self.id_buf = scratch;
                 sym
             }
             _ => NONE,
@@ -720,9 +783,9 @@ impl Store {
     fn write_columns(&mut self, r: u32, row: &ObservationRow<'_>, trace_sym: Sym) {
         let ri = r as usize;
         // Parent.
+        let mut buf = core::mem::take(&mut self.id_buf);
         let parent = match row.parent_observation_id {
             Some(p) if !p.is_empty() => {
-                let mut buf = Vec::new();
                 let pkey = ids::encode(p, &mut buf);
                 let hash = self.id_state.hash_one(pkey);
                 let found = {
@@ -753,6 +816,7 @@ impl Store {
             }
             _ => NO_PARENT,
         };
+        self.id_buf = buf;
         if let Some(slot) = self.parent.get_mut(ri) {
             *slot = parent;
         }
@@ -761,7 +825,10 @@ impl Store {
         if let Some(s) = self.start_ms.get_mut(ri) {
             *s = row.start_time_ms;
         }
-        self.dur_big.remove(&r);
+        // The escape maps are almost always empty: skip hashing then.
+        if !self.dur_big.is_empty() {
+            self.dur_big.remove(&r);
+        }
         let dur = match row.end_time_ms {
             None => MS_NONE,
             Some(end) => {
@@ -785,7 +852,9 @@ impl Store {
         if let Some(slot) = self.level.get_mut(ri) {
             *slot = row.level;
         }
-        self.other_text.remove(&r);
+        if !self.other_text.is_empty() {
+            self.other_text.remove(&r);
+        }
         if row.observation_type == ObservationType::Other || row.level == Level::Other {
             let t = if row.observation_type == ObservationType::Other {
                 self.dicts.other_text.intern(row.observation_type_text)
@@ -804,43 +873,78 @@ impl Store {
             *slot = name;
         }
 
-        // Context tuple.
-        let mut tag_syms = core::mem::take(&mut self.list_buf);
-        tag_syms.clear();
-        for tag in row.tags {
-            let s = self.dicts.tags.intern(Some(tag));
-            if s != NONE {
-                tag_syms.push(s);
+        // Context tuple (reused as is when the row repeats the previous row's context texts).
+        let context_texts = || {
+            [
+                row.user_id,
+                row.session_id,
+                row.environment,
+                row.release,
+                row.version,
+                row.trace_name,
+            ]
+            .into_iter()
+            .map(text)
+            .chain(core::iter::once(&b"\x00"[..]))
+            .chain(row.tags.iter().map(|t| t.as_bytes()))
+        };
+        let context_sym = match self.cache.context.hit(context_texts()) {
+            Some(sym) => sym,
+            None => {
+                let mut tag_syms = core::mem::take(&mut self.list_buf);
+                tag_syms.clear();
+                for tag in row.tags {
+                    let s = self.dicts.tags.intern(Some(tag));
+                    if s != NONE {
+                        tag_syms.push(s);
+                    }
+                }
+                // A tag set is a set: order and repeats do not matter.
+                tag_syms.sort_unstable();
+                tag_syms.dedup();
+                let tagset = self.dicts.tagsets.intern(&tag_syms);
+                self.list_buf = tag_syms;
+                let mut context = [NONE; ctx::LEN];
+                context[ctx::USER] = self.dicts.users.intern(row.user_id);
+                context[ctx::SESSION] = self.dicts.sessions.intern(row.session_id);
+                context[ctx::ENVIRONMENT] = self.dicts.environments.intern(row.environment);
+                context[ctx::RELEASE] = self.dicts.releases.intern(row.release);
+                context[ctx::VERSION] = self.dicts.versions.intern(row.version);
+                context[ctx::TRACE_NAME] = self.dicts.names.intern(row.trace_name);
+                context[ctx::TAGS] = tagset;
+                let sym = self.dicts.contexts.intern(context);
+                self.cache.context.remember(context_texts(), sym);
+                sym
             }
-        }
-        // A tag set is a set: order and repeats do not matter.
-        tag_syms.sort_unstable();
-        tag_syms.dedup();
-        let tagset = self.dicts.tagsets.intern(&tag_syms);
-        let mut context = [NONE; ctx::LEN];
-        context[ctx::USER] = self.dicts.users.intern(row.user_id);
-        context[ctx::SESSION] = self.dicts.sessions.intern(row.session_id);
-        context[ctx::ENVIRONMENT] = self.dicts.environments.intern(row.environment);
-        context[ctx::RELEASE] = self.dicts.releases.intern(row.release);
-        context[ctx::VERSION] = self.dicts.versions.intern(row.version);
-        context[ctx::TRACE_NAME] = self.dicts.names.intern(row.trace_name);
-        context[ctx::TAGS] = tagset;
-        let context_sym = self.dicts.contexts.intern(context);
+        };
         if let Some(slot) = self.context.get_mut(ri) {
             *slot = context_sym;
         }
 
         // Metadata set (pairs, in wire order).
-        tag_syms.clear();
-        for (k, v) in row.metadata {
-            tag_syms.push(self.dicts.meta_keys.intern(Some(k)));
-            tag_syms.push(self.dicts.meta_values.intern(Some(v)));
-        }
-        let metaset = self.dicts.metasets.intern(&tag_syms);
+        let meta_texts = || {
+            row.metadata
+                .iter()
+                .flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()])
+        };
+        let metaset = match self.cache.metadata.hit(meta_texts()) {
+            Some(sym) => sym,
+            None => {
+                let mut pairs = core::mem::take(&mut self.list_buf);
+                pairs.clear();
+                for (k, v) in row.metadata {
+                    pairs.push(self.dicts.meta_keys.intern(Some(k)));
+                    pairs.push(self.dicts.meta_values.intern(Some(v)));
+                }
+                let sym = self.dicts.metasets.intern(&pairs);
+                self.list_buf = pairs;
+                self.cache.metadata.remember(meta_texts(), sym);
+                sym
+            }
+        };
         if let Some(slot) = self.meta.get_mut(ri) {
             *slot = metaset;
         }
-        self.list_buf = tag_syms;
 
         // Flags.
         if let Some(f) = self.flags.get_mut(ri) {
@@ -888,7 +992,9 @@ impl Store {
         let old = pos.ok().and_then(|i| self.gens.get(i).copied());
         if let Some(o) = old {
             self.garbage += self.slots(&o);
-            self.ttft_big.remove(&r);
+            if !self.ttft_big.is_empty() {
+                self.ttft_big.remove(&r);
+            }
         }
         if !needs {
             if let Ok(i) = pos {
@@ -905,29 +1011,58 @@ impl Store {
         let mut usd = core::mem::take(&mut self.f64_buf);
         let mut list = core::mem::take(&mut self.list_buf);
 
-        // Usage, with a derivable total left out.
+        // Usage, with a derivable total left out. The key symbols come from the last-input cache when
+        // the row has the previous row's usage keys.
+        let usage_key_texts = || row.usage.iter().map(|(k, _)| k.as_bytes());
         keys.clear();
-        units.clear();
-        for &(k, u) in row.usage {
-            keys.push(self.dicts.usage_keys.intern(Some(k)));
-            units.push(u);
+        match self.cache.usage_shape.hit(usage_key_texts()) {
+            Some(all) => keys.extend_from_slice(self.dicts.shapes.resolve(all)),
+            None => {
+                for &(k, _) in row.usage {
+                    keys.push(self.dicts.usage_keys.intern(Some(k)));
+                }
+                let all = self.dicts.shapes.intern(&keys);
+                self.cache.usage_shape.remember(usage_key_texts(), all);
+            }
         }
+        units.clear();
+        units.extend(row.usage.iter().map(|&(_, u)| u));
         let usage_derived = elide_usage_total(&mut keys, &mut units);
         let usage_shape = self.dicts.shapes.intern(&keys);
         // Model parameters.
-        list.clear();
-        for (k, v) in row.model_parameters {
-            list.push(self.dicts.meta_keys.intern(Some(k)));
-            list.push(self.dicts.meta_values.intern(Some(v)));
-        }
-        let params = self.dicts.metasets.intern(&list);
+        let param_texts = || {
+            row.model_parameters
+                .iter()
+                .flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()])
+        };
+        let params = match self.cache.params.hit(param_texts()) {
+            Some(sym) => sym,
+            None => {
+                list.clear();
+                for (k, v) in row.model_parameters {
+                    list.push(self.dicts.meta_keys.intern(Some(k)));
+                    list.push(self.dicts.meta_values.intern(Some(v)));
+                }
+                let sym = self.dicts.metasets.intern(&list);
+                self.cache.params.remember(param_texts(), sym);
+                sym
+            }
+        };
         // Cost, with a derivable total left out.
+        let cost_key_texts = || row.cost.iter().map(|(k, _)| k.as_bytes());
         list.clear();
-        usd.clear();
-        for &(k, v) in row.cost {
-            list.push(self.dicts.usage_keys.intern(Some(k)));
-            usd.push(v);
+        match self.cache.cost_shape.hit(cost_key_texts()) {
+            Some(all) => list.extend_from_slice(self.dicts.shapes.resolve(all)),
+            None => {
+                for &(k, _) in row.cost {
+                    list.push(self.dicts.usage_keys.intern(Some(k)));
+                }
+                let all = self.dicts.shapes.intern(&list);
+                self.cache.cost_shape.remember(cost_key_texts(), all);
+            }
         }
+        usd.clear();
+        usd.extend(row.cost.iter().map(|&(_, v)| v));
         let cost_derived = elide_cost_total(&mut list, &mut usd);
         let cost_shape =
             self.dicts.shapes.intern(&list) | if cost_derived { COST_TOTAL_DERIVED } else { 0 };
@@ -1008,7 +1143,9 @@ impl Store {
             None => vals.push(v),
         };
         for &u in units {
-            self.big.remove(&idx);
+            if !self.big.is_empty() {
+                self.big.remove(&idx);
+            }
             let v = if u >= u64::from(USAGE_ESCAPE) {
                 self.big.insert(idx, u);
                 USAGE_ESCAPE
@@ -1021,7 +1158,9 @@ impl Store {
         for &c in usd {
             let bits = c.to_bits();
             for half in [bits as u32, (bits >> 32) as u32] {
-                self.big.remove(&idx);
+                if !self.big.is_empty() {
+                    self.big.remove(&idx);
+                }
                 put(&mut self.vals, idx, half);
                 idx += 1;
             }
@@ -1432,6 +1571,50 @@ mod tests {
             vec![0.1, 0.2, 0.3]
         );
         assert_eq!(s.usage_of(&g).map(|(_, v)| v).sum::<u64>(), 2 * 2416);
+    }
+
+    #[test]
+    fn repeated_inputs_reuse_symbols_and_changed_ones_do_not() {
+        let mut s = Store::new();
+        let (tags_a, tags_b) = (["x", "y"], ["x"]);
+        let usage = [("input", 1u64), ("output", 2)];
+        let other_usage = [("input", 1u64), ("output_reasoning", 2)];
+        let meta = [("k", "v")];
+        let mut rows = Vec::new();
+        for (i, (user, tags, usage)) in [
+            ("u1", &tags_a[..], &usage[..]),
+            ("u1", &tags_a[..], &usage[..]),
+            ("u2", &tags_a[..], &other_usage[..]),
+            ("u1", &tags_b[..], &usage[..]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            rows.push((format!("o{i}"), user, tags, usage));
+        }
+        for (id, user, tags, usage) in &rows {
+            let mut r = row(id, "t", 0);
+            r.user_id = Some(user);
+            r.tags = tags;
+            r.usage = usage;
+            r.metadata = &meta;
+            s.upsert(&r);
+        }
+        let ctx = |r: usize| s.dicts.contexts.resolve(s.context[r]);
+        assert_eq!(s.context[0], s.context[1]);
+        assert_ne!(s.context[1], s.context[2]);
+        assert_eq!(s.dicts.users.resolve(ctx(2)[ctx::USER]), "u2");
+        assert_eq!(s.dicts.tagsets.resolve(ctx(3)[ctx::TAGS]).len(), 1);
+        let keys = |i: usize| -> Vec<String> {
+            let g = s.gens[i];
+            s.usage_of(&g)
+                .map(|(k, _)| s.dicts.usage_keys.resolve(k).to_owned())
+                .collect()
+        };
+        assert_eq!(keys(1), ["input", "output"]);
+        assert_eq!(keys(2), ["input", "output_reasoning"]);
+        assert_eq!(keys(3), ["input", "output"]);
+        assert!(s.meta.iter().all(|&m| m == s.meta[0]));
     }
 
     #[test]
