@@ -69,3 +69,8 @@ e2e:
 
 size:
 	@node scripts/wasm-size.mjs dist
+
+# The benchmarks (bench/run.mjs): the engine's release wasm against JSON.parse, plain JS and DuckDB-wasm in
+# headless Chromium, plus the native benchmarks; every figure, ratio and target printed as one table.
+bench: setup-test
+	node bench/run.mjs
