@@ -95,6 +95,7 @@ impl<'s> Prepared<'s> {
         let mut cost = Vec::with_capacity(figs.capacity() * 4);
         let mut shapes: Vec<(Vec<Sym>, Vec<Sym>)> = Vec::new();
         let mut shape_of: hashbrown::HashMap<(Sym, Sym, Sym), u32> = hashbrown::HashMap::new();
+        let mut last_shape: Option<((Sym, Sym, Sym), u32)> = None;
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
         for (&row, &gi) in sel.rows.iter().zip(&sel.gens) {
@@ -170,22 +171,26 @@ impl<'s> Prepared<'s> {
                 genkey[gk::FLAGS] & gk::USAGE_TOTAL_DERIVED,
                 g.cost_shape,
             );
-            let shape = *shape_of.entry(shape_key).or_insert_with(|| {
-                let u = usage
-                    .get(usage_start as usize..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|&(k, _)| k)
-                    .collect();
-                let c = cost
-                    .get(cost_start as usize..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|&(k, _)| k)
-                    .collect();
-                shapes.push((u, c));
-                (shapes.len() - 1) as u32
-            });
+            let shape = match last_shape {
+                Some((k, v)) if k == shape_key => v,
+                _ => *shape_of.entry(shape_key).or_insert_with(|| {
+                    let u = usage
+                        .get(usage_start as usize..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|&(k, _)| k)
+                        .collect();
+                    let c = cost
+                        .get(cost_start as usize..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|&(k, _)| k)
+                        .collect();
+                    shapes.push((u, c));
+                    (shapes.len() - 1) as u32
+                }),
+            };
+            last_shape = Some((shape_key, shape));
             figs.push(RowFig {
                 shape,
                 sel: (level.len() - 1) as u32,
