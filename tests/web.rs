@@ -170,10 +170,16 @@ async fn the_app_mounts_and_shows_the_demo_overview() {
         }
         sleep(100).await;
     }
-    assert_eq!(observations(), "20,000", "the demo's observation count is shown");
+    assert_eq!(
+        observations(),
+        "20,000",
+        "the demo's observation count is shown"
+    );
     let text = host.text_content().unwrap_or_default();
     assert!(text.contains("Demo data"), "{text}");
     assert!(text.contains("Observations over time"), "{text}");
-    let canvas = document.query_selector("[data-testid=requests-chart] canvas").unwrap();
+    let canvas = document
+        .query_selector("[data-testid=requests-chart] canvas")
+        .unwrap();
     assert!(canvas.is_some(), "the traffic chart has its canvas");
 }

@@ -45,8 +45,8 @@ fn convert(v: &Value) -> Value {
 }
 
 fn schemas() -> Value {
-    let text = std::fs::read_to_string(spec_path())
-        .expect("spec/langfuse/openapi.yml in the repository");
+    let text =
+        std::fs::read_to_string(spec_path()).expect("spec/langfuse/openapi.yml in the repository");
     let spec: Value = serde_norway::from_str(&text).expect("valid YAML");
     let mut schemas = convert(&spec["components"]["schemas"]);
     // API.md §12.1 and §12.3: the server's v2 observation keys.
