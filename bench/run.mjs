@@ -10,7 +10,9 @@
 // each target of issue 4 ("Speed, measured side by side") and MISMATCH wherever a peer's figures differ
 // from the engine's.
 //
-// Options (environment): BENCH_PHASES (comma list, default all: 100k,1m-engine,1m-js,1m-duckdb),
+// Options (environment): BENCH_PHASES (comma list, default all: 100k,1m-engine,1m-js,1m-duckdb; `engine`
+// times the engine alone at 100k, for quick iterations; `profile` prints where decoding and the kernel spend
+// their time, by wasm function),
 // BENCH_RUNS (default 7), BENCH_NATIVE (criterion,cli | none; default both), CHROMIUM (default
 // /usr/bin/chromium), CARGO_TARGET_DIR (build and data go to $CARGO_TARGET_DIR/bench, default target/bench),
 // BENCH_REUSE=1 (keep the last built module and data: for working on the harness itself).
@@ -29,6 +31,8 @@ const root = path.dirname(benchDir);
 const targetDir = path.resolve(root, process.env.CARGO_TARGET_DIR ?? "target");
 const workDir = path.join(targetDir, "bench");
 const pkgDir = path.join(workDir, "pkg");
+const namedPkgDir = path.join(workDir, "pkg-named");
+let servedPkgDir = pkgDir;
 const dataDir = path.join(workDir, "data");
 const SIZES = [100_000, 1_000_000];
 const phases = (process.env.BENCH_PHASES ?? "100k,1m-engine,1m-js,1m-duckdb").split(",").filter(Boolean);
@@ -36,6 +40,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 7);
 const native = (process.env.BENCH_NATIVE ?? "criterion,cli").split(",").filter((x) => x && x !== "none");
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const started = Date.now();
+const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(" ");
 
 const log = (msg) => process.stderr.write(`\x1b[1;34m[bench]\x1b[0m ${msg}\n`);
 
@@ -65,15 +70,20 @@ function ensureNpm() {
   }
 }
 
+/** Builds the module into `pkgDir` (and, for a profile, a copy whose functions keep their names). */
 function buildWasm() {
   run("cargo", ["build", "--locked", "-p", "loupe-bench-wasm", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown"]);
-  fs.mkdirSync(pkgDir, { recursive: true });
   const raw = path.join(targetDir, "wasm32-unknown-unknown", "wasm-release", "loupe_bench_wasm.wasm");
-  run("wasm-bindgen", ["--target", "web", "--out-dir", pkgDir, raw]);
-  const bg = path.join(pkgDir, "loupe_bench_wasm_bg.wasm");
   const wasmOpt = which("wasm-opt", path.join(root, "tools", "node_modules", ".bin", "wasm-opt"));
-  run(wasmOpt, ["-Oz", bg, "-o", bg]);
-  return fs.statSync(bg).size;
+  const variants = [[pkgDir, []]];
+  if (phases.includes("profile")) variants.push([namedPkgDir, ["-g"]]);
+  for (const [dir, extra] of variants) {
+    fs.mkdirSync(dir, { recursive: true });
+    run("wasm-bindgen", ["--target", "web", "--out-dir", dir, raw]);
+    const bg = path.join(dir, "loupe_bench_wasm_bg.wasm");
+    run(wasmOpt, ["-Oz", ...extra, bg, "-o", bg]);
+  }
+  return fs.statSync(path.join(pkgDir, "loupe_bench_wasm_bg.wasm")).size;
 }
 
 function writeData() {
@@ -130,7 +140,7 @@ function serve() {
         return;
       }
       let file;
-      if (p.startsWith("/pkg/")) file = path.join(pkgDir, p.slice(5));
+      if (p.startsWith("/pkg/")) file = path.join(servedPkgDir, p.slice(5));
       else if (p.startsWith("/data/")) file = path.join(dataDir, p.slice(6));
       else file = path.join(benchDir, p === "/" ? "index.html" : p);
       if (!file.startsWith(benchDir) && !file.startsWith(workDir)) throw new Error("outside");
@@ -169,18 +179,46 @@ async function runPhases(port) {
   const results = {};
   for (const phase of phases) {
     log(`phase ${phase}`);
+    servedPkgDir = phase === "profile" ? namedPkgDir : pkgDir;
     const page = await browser.newPage();
     page.on("console", (m) => log(`  ${m.text()}`));
     page.on("pageerror", (e) => log(`  page error: ${e.message}`));
     await page.goto(`http://127.0.0.1:${port}/index.html?phase=${phase}&runs=${runs}`);
     await page.waitForFunction(() => window.__bench?.done, null, { timeout: 30 * 60_000, polling: 500 });
     const out = await page.evaluate(() => window.__bench);
-    await page.close();
     if (out.error) throw new Error(`phase ${phase}: ${out.error}`);
-    results[phase] = out.result;
+    results[phase] = phase === "profile" ? await profile(page) : out.result;
+    await page.close();
   }
   await browser.close();
   return { version, results };
+}
+
+/**
+ * CPU profiles (DevTools protocol, 100 µs sampling) of `window.__work.decode` and `.kernel`: self time by
+ * function, the wasm functions under their Rust names.
+ */
+async function profile(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  const out = {};
+  for (const work of ["decode", "kernel"]) {
+    await cdp.send("Profiler.start");
+    await page.evaluate((w) => window.__work[w](), work);
+    const { profile: p } = await cdp.send("Profiler.stop");
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const self = new Map();
+    let total = 0;
+    p.samples.forEach((id, i) => {
+      const dt = p.timeDeltas[i] ?? 0;
+      const name = byId.get(id)?.callFrame.functionName || "(anonymous)";
+      self.set(name, (self.get(name) ?? 0) + dt);
+      total += dt;
+    });
+    out[work] = { totalMs: total / 1000, top: [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([name, us]) => ({ name, ms: us / 1000, share: us / total })) };
+  }
+  return out;
 }
 
 // ---- 4. native figures ----
@@ -257,7 +295,7 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 
   out(`Loupe benchmark, ${new Date(started).toISOString().replace("T", " ").slice(0, 16)} UTC`);
-  out(`Machine: ${cpu}, ${os.cpus().length} cores (shared), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, ${os.type()} ${os.release()}`);
+  out(`Machine: ${cpu}, ${os.cpus().length} cores (shared), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, ${os.type()} ${os.release()}; load average ${loadAtStart} at the start, ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} at the end`);
   out(`Browser: headless Chromium ${browser}; Node ${process.version}; DuckDB-wasm 1.32.0 (${r100?.info.duckdb_version ?? rD?.info.duckdb_version ?? "?"}, EH bundle, 1 thread)`);
   out(`Engine: loupe-bench-wasm, profile wasm-release + wasm-opt -Oz, ${fmt(wasmBytes / 1024, 0)} KiB`);
   out(`Data: loupe-synth demo pages (seed 42, 7 days, 1000 rows a page): ${dataInfo}`);
@@ -271,10 +309,11 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
     const row = (label, k) => out(`  ${pad(label, 52)}${lpad(fmt(t[k].ms), 9)}${lpad(fmt(rate(k), 0), 11)}`);
     row("engine: decode into the store (wasm)", "engine_decode");
     row("engine: decode only, rows counted (wasm)", "engine_count_rows");
-    row("JSON.parse of the page strings", "json_parse");
-    row("TextDecoder + JSON.parse of the page bytes", "json_parse_bytes");
+    row("JSON.parse of the page strings (objects dropped)", "json_parse");
+    row("JSON.parse of the page strings (objects kept)", "json_parse_keep");
+    row("TextDecoder + JSON.parse of the bytes (dropped)", "json_parse_bytes");
     const ratio = t.json_parse.ms / t.engine_decode.ms;
-    out(`  engine / JSON.parse throughput: ${fmt(ratio, 2)}x (vs TextDecoder + JSON.parse: ${fmt(t.json_parse_bytes.ms / t.engine_decode.ms, 2)}x)`);
+    out(`  engine / JSON.parse throughput: ${fmt(ratio, 2)}x (objects kept: ${fmt(t.json_parse_keep.ms / t.engine_decode.ms, 2)}x; from bytes: ${fmt(t.json_parse_bytes.ms / t.engine_decode.ms, 2)}x)`);
     target(rate("engine_decode") >= 250, `decode into the store >= 250 MB/s: ${fmt(rate("engine_decode"), 0)} MB/s`);
     target(ratio >= 2, `decode >= 2x JSON.parse throughput: ${fmt(ratio, 2)}x`);
 
@@ -289,6 +328,27 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
     target(t.engine_bytes_to_rollups.ms <= 400, `bytes -> rollups (100k) <= 400 ms: ${fmt(t.engine_bytes_to_rollups.ms)} ms`);
     target(t.js_bytes_to_rollups.ms / t.engine_bytes_to_rollups.ms >= 3, `bytes -> rollups >= 3x faster than JSON.parse + JS: ${fmt(t.js_bytes_to_rollups.ms / t.engine_bytes_to_rollups.ms, 2)}x`);
     target(t.duckdb_bytes_to_rollups.ms / t.engine_bytes_to_rollups.ms >= 3, `bytes -> rollups >= 3x faster than DuckDB-wasm: ${fmt(t.duckdb_bytes_to_rollups.ms / t.engine_bytes_to_rollups.ms, 2)}x`);
+  }
+
+  if (results.profile) {
+    for (const [work, p] of Object.entries(results.profile)) {
+      out();
+      out(`CPU profile of ${work === "decode" ? "decoding 100k observations into a store, 3 times" : "standard_rollups at 100k, 20 times"} (self time, ${fmt(p.totalMs, 0)} ms sampled)`);
+      for (const f of p.top) out(`  ${lpad(fmt(f.share * 100), 6)} %  ${lpad(fmt(f.ms, 0), 7)} ms  ${f.name.length > 110 ? `${f.name.slice(0, 110)}…` : f.name}`);
+    }
+  }
+
+  const rEng = results.engine;
+  if (rEng) {
+    const t = rEng.timings;
+    out();
+    out(`Engine alone, ${fmt(rEng.observations, 0)} observations (${fmt(mb(rEng.bytes))} MB)        ms       MB/s`);
+    const row = (label, key) => out(`  ${pad(label, 52)}${lpad(fmt(t[key].ms), 9)}${lpad(fmt(mb(rEng.bytes) / (t[key].ms / 1000), 0), 11)}`);
+    row("decode only, rows counted", "engine_count_rows");
+    row("decode into the store", "engine_decode");
+    row("decode + models + standard_rollups", "engine_bytes_to_rollups");
+    out(`  ${pad("standard_rollups (trace index cached)", 52)}${lpad(fmt(t.engine_kernel.ms), 9)}`);
+    out(`  ${pad("standard_rollups, first call after loading, once", 52)}${lpad(fmt(t.engine_kernel_cold.ms), 9)}`);
   }
 
   out();
