@@ -393,6 +393,25 @@ impl<T: Transport> Scheduler<T> {
             base: self.client.base_url(),
             page: 1,
             models: Vec::new(),
+            on_page: None,
+        };
+        let report = self.drive(&mut pages, None, cancel, on_progress).await?;
+        Ok((pages.models, report))
+    }
+
+    /// [`Scheduler::fetch_models`] that also hands the body of every accepted models page to `on_page` (the
+    /// app keeps them beside the observation pages of its cache and snapshots).
+    pub async fn fetch_models_with_pages(
+        &self,
+        cancel: &CancelToken,
+        on_page: &mut dyn FnMut(&[u8]),
+        on_progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(Vec<loupe_core::ModelPrice>, FetchReport), FetchFailure> {
+        let mut pages = ModelPages {
+            base: self.client.base_url(),
+            page: 1,
+            models: Vec::new(),
+            on_page: Some(on_page),
         };
         let report = self.drive(&mut pages, None, cancel, on_progress).await?;
         Ok((pages.models, report))
@@ -760,7 +779,8 @@ struct V2Pages<'a, 's> {
     on_page: Option<&'s mut PageHook<'s>>,
 }
 
-/// Receives the body of every accepted page (see [`Scheduler::fetch_observations_with_pages`]).
+/// Receives the body of every accepted page (see [`Scheduler::fetch_observations_with_pages`] and
+/// [`Scheduler::fetch_models_with_pages`]).
 type PageHook<'s> = dyn FnMut(&[u8]) + 's;
 
 impl Pages for V2Pages<'_, '_> {
@@ -873,6 +893,7 @@ struct ModelPages<'a> {
     base: &'a BaseUrl,
     page: u32,
     models: Vec<loupe_core::ModelPrice>,
+    on_page: Option<&'a mut PageHook<'a>>,
 }
 
 impl Pages for ModelPages<'_> {
@@ -896,6 +917,9 @@ impl Pages for ModelPages<'_> {
         _oldest_ms: &mut Option<i64>,
     ) -> Result<Accepted, DecodeError> {
         let (models, meta) = decode::models_page(body)?;
+        if let Some(on_page) = self.on_page.as_mut() {
+            on_page(body);
+        }
         let rows = u32::try_from(models.len()).unwrap_or(u32::MAX);
         self.models.extend(models);
         let finished = !has_next_page(self.page, meta.total_pages, rows);
@@ -1201,6 +1225,63 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    /// Answers `/models` with two pages.
+    struct TwoModelPages;
+
+    const MODELS_1: &str = r#"{"data":[{"id":"m1","modelName":"a","matchPattern":"(?i)^a$","prices":{}}],"meta":{"page":1,"limit":1,"totalItems":2,"totalPages":2}}"#;
+    const MODELS_2: &str = r#"{"data":[{"id":"m2","modelName":"b","matchPattern":"(?i)^b$","prices":{}}],"meta":{"page":2,"limit":1,"totalItems":2,"totalPages":2}}"#;
+
+    impl Transport for TwoModelPages {
+        async fn get(
+            &self,
+            url: &str,
+            _headers: &[(&str, &str)],
+            _cancel: &CancelToken,
+        ) -> Result<HttpResponse, TransportError> {
+            let body = if url.contains("page=2") {
+                MODELS_2
+            } else {
+                MODELS_1
+            };
+            Ok(HttpResponse {
+                status: 200,
+                body: body.as_bytes().to_vec(),
+            })
+        }
+
+        async fn sleep_ms(&self, _ms: u64) {}
+
+        fn now_ms(&self) -> i64 {
+            0
+        }
+
+        fn jitter(&self) -> f64 {
+            0.0
+        }
+    }
+
+    #[test]
+    fn models_pages_are_handed_over_in_order() {
+        let connection = crate::hosts::Connection::new(
+            BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            crate::hosts::Credentials::new("pk-lf-1", "sk-lf-1"),
+        );
+        let scheduler = Scheduler::new(
+            Client::new(TwoModelPages, connection),
+            SchedulerConfig::default(),
+        );
+        let mut bodies = Vec::new();
+        let (models, _) = futures::executor::block_on(scheduler.fetch_models_with_pages(
+            &CancelToken::new(),
+            &mut |body| bodies.push(body.to_vec()),
+            &mut |_| {},
+        ))
+        .unwrap();
+        assert_eq!(bodies, [MODELS_1.as_bytes(), MODELS_2.as_bytes()]);
+        let ids: Vec<_> = models.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["m1", "m2"]);
     }
 
     #[test]
