@@ -273,6 +273,14 @@ async function phaseProfile() {
     kernel: () => {
       for (let k = 0; k < 20; k++) engine.rollups();
     },
+    kernel1m: async () => {
+      const big = await fetchPages(1_000_000);
+      const e = loadEngine(big.pages, big.models);
+      e.rollups();
+      window.__work.kernel1mRun = () => {
+        for (let k = 0; k < 3; k++) e.rollups();
+      };
+    },
   };
   return { ready: true };
 }

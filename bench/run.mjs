@@ -195,15 +195,16 @@ async function runPhases(port) {
 }
 
 /**
- * CPU profiles (DevTools protocol, 100 µs sampling) of `window.__work.decode` and `.kernel`: self time by
- * function, the wasm functions under their Rust names.
+ * CPU profiles (DevTools protocol, 100 µs sampling) of `window.__work`'s decode, kernel (100k) and kernel
+ * (1M) runs: self time by function, the wasm functions under their Rust names.
  */
 async function profile(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
   const out = {};
-  for (const work of ["decode", "kernel"]) {
+  await page.evaluate(() => window.__work.kernel1m());
+  for (const work of ["decode", "kernel", "kernel1mRun"]) {
     await cdp.send("Profiler.start");
     await page.evaluate((w) => window.__work[w](), work);
     const { profile: p } = await cdp.send("Profiler.stop");
@@ -333,7 +334,12 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
   if (results.profile) {
     for (const [work, p] of Object.entries(results.profile)) {
       out();
-      out(`CPU profile of ${work === "decode" ? "decoding 100k observations into a store, 3 times" : "standard_rollups at 100k, 20 times"} (self time, ${fmt(p.totalMs, 0)} ms sampled)`);
+      const what = {
+        decode: "decoding 100k observations into a store, 3 times",
+        kernel: "standard_rollups at 100k, 20 times",
+        kernel1mRun: "standard_rollups at 1M, 3 times",
+      }[work];
+      out(`CPU profile of ${what} (self time, ${fmt(p.totalMs, 0)} ms sampled; inlined callees count as their caller)`);
       for (const f of p.top) out(`  ${lpad(fmt(f.share * 100), 6)} %  ${lpad(fmt(f.ms, 0), 7)} ms  ${f.name.length > 110 ? `${f.name.slice(0, 110)}…` : f.name}`);
     }
   }
