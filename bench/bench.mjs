@@ -130,6 +130,7 @@ async function phase100k() {
   r.info.traces = engine.traces();
   r.timings.engine_kernel = await best("engine kernel", () => engine.rollups());
   const want = engineFigures(JSON.parse(engine.rollups_json()));
+  r.info.groups = Object.fromEntries(Object.entries(want.sections).map(([k, v]) => [k, Object.keys(v).length]));
   r.info.store_memory_bytes = engine.store_memory_bytes();
   r.info.trace_cache_bytes = engine.trace_cache_bytes();
   const parsed = parsePages(texts);
@@ -186,6 +187,7 @@ async function phase1mEngine() {
   r.timings.engine_kernel = await best("engine kernel 1M", () => e.rollups());
   r.memory.linear_after_rollups = linear_memory_bytes();
   r.figures = engineFigures(JSON.parse(e.rollups_json()));
+  r.info.groups = Object.fromEntries(Object.entries(r.figures.sections).map(([k, v]) => [k, Object.keys(v).length]));
   e.free();
   return r;
 }
