@@ -64,7 +64,9 @@ wasm-test:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --locked --target wasm32-unknown-unknown -p loupe --test web
 
+# The emulators Playwright starts (one per behaviour, each its own origin) are the release binary.
 e2e:
+	cargo build --release --locked -p loupe-emulator
 	cd tests/e2e && npx playwright test
 
 size:

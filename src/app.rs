@@ -6,10 +6,12 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::Router;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
-use crate::components::TopBar;
+use crate::components::{ConnectPanel, FetchPanel, FileNoticeView, Header};
+use crate::connect::{ConnectionCtx, Ctxs, FetchCtx, flows};
 use crate::pages::OverviewPage;
 use crate::state::demo::{demo_config, load_demo};
-use crate::state::{DataCtx, LoadStatus, Source};
+use crate::state::{DataCtx, LoadStatus, Provenance, Source};
+use crate::storage::files::FilesCtx;
 use crate::url::{UrlState, View};
 
 type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
@@ -87,13 +89,22 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let url = provide_url_context();
-    let data = DataCtx::provide();
-    load_demo_after_first_paint(data);
+    let ctx = Ctxs {
+        data: DataCtx::provide(),
+        conn: ConnectionCtx::provide(),
+        fetch: FetchCtx::provide(),
+    };
+    FilesCtx::provide();
+    // A connection kept in this tab (or remembered on this device) reopens its project; otherwise the demo.
+    if !flows::restore(ctx, url.state.get_untracked().range) {
+        load_demo_after_first_paint(ctx.data);
+    }
     let view = Memo::new(move |_| url.state.with(|state| state.view));
-    let source = Signal::derive(move || data.source.with(|source| source.describe().to_owned()));
+    let panel_open = ctx.conn.panel_open;
+    let connected = Memo::new(move |_| ctx.conn.live.with(Option::is_some));
     view! {
         <div class="app">
-            <TopBar source=source />
+            <Header />
             <nav class="tabs" aria-label="Views">
                 {View::ALL
                     .into_iter()
@@ -114,6 +125,13 @@ fn Shell() -> impl IntoView {
                     .collect_view()}
             </nav>
             <main>
+                <Show when=move || panel_open.get()>
+                    <ConnectPanel />
+                </Show>
+                <Show when=move || connected.get()>
+                    <FetchPanel />
+                </Show>
+                <FileNoticeView />
                 {move || match view.get() {
                     View::Overview => view! { <OverviewPage /> }.into_any(),
                 }}
@@ -128,7 +146,9 @@ fn load_demo_after_first_paint(data: DataCtx) {
         set_timeout(
             move || {
                 match load_demo(&demo_config()) {
-                Ok(demo) => data.replace(demo.store, Source::Demo),
+                // Unless a project or a file was opened meanwhile.
+                Ok(_) if data.source.get_untracked() != Source::Demo => {}
+                Ok(demo) => data.replace(demo.store, Source::Demo, Provenance::Demo, None),
                 Err(error) => data.status.set(LoadStatus::Failed(format!(
                     "The demo dataset could not be decoded ({error}). This is a bug in Loupe; please report it."
                 ))),

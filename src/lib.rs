@@ -6,8 +6,10 @@
 
 pub mod app;
 pub mod components;
+pub mod connect;
 pub mod pages;
 pub mod state;
+pub mod storage;
 pub mod tz;
 pub mod url;
 pub mod view_model;

@@ -5,10 +5,11 @@ use loupe_charts::{TimeBars, draw_time_bars, format};
 use loupe_core::{Filter, SeriesSpec, overview, time_series};
 
 use crate::app::UrlCtx;
-use crate::components::{ChartCanvas, KpiCards};
+use crate::components::{ChartCanvas, KpiCards, ServerFiguresNotice};
+use crate::connect::FetchCtx;
 use crate::state::{DataCtx, LoadStatus};
 use crate::tz::ViewerZone;
-use crate::view_model::overview::{TrafficChart, kpis, kpis_pending};
+use crate::view_model::overview::{TrafficChart, kpis, kpis_pending, server_kpis};
 
 /// About one bar per 4 CSS pixels on a wide screen.
 const TARGET_BARS: u32 = 200;
@@ -17,11 +18,15 @@ const TARGET_BARS: u32 = 200;
 pub fn OverviewPage() -> impl IntoView {
     let data = DataCtx::expect();
     let url = UrlCtx::expect();
+    // Figures computed by Langfuse, shown instead of the loaded rows' while set (ranges too large to fetch).
+    let server = FetchCtx::expect().server;
     let zone_name = Memo::new(move |_| url.state.with(|state| state.time_zone.clone()));
     let window_ms = Memo::new(move |_| {
         let range = url.state.with(|state| state.range);
+        // Live data ends at the last fetch (relative ranges end "now"), other data at its last row.
+        let live_end_ms = data.live_end_ms.get();
         data.data_window_ms()
-            .map(|(first, end)| range.resolve(first, end))
+            .map(|(first, end)| range.resolve(first, live_end_ms.unwrap_or(end)))
     });
     let filter = Memo::new(move |_| {
         window_ms
@@ -32,10 +37,31 @@ pub fn OverviewPage() -> impl IntoView {
     let figures =
         Memo::new(move |_| filter.with(|filter| data.store.with(|store| overview(store, filter))));
     let loading = Memo::new(move |_| matches!(data.status.get(), LoadStatus::Loading(_)));
-    let headline = Signal::derive(move || if loading.get() { kpis_pending() } else { figures.with(kpis) });
+    let headline = Signal::derive(move || {
+        if let Some(kpis) = server.with(|s| s.as_ref().map(|s| server_kpis(&s.figures))) {
+            kpis
+        } else if loading.get() {
+            kpis_pending()
+        } else {
+            figures.with(kpis)
+        }
+    });
     let traffic = Memo::new(move |_| {
-        let (from_ms, to_ms) = window_ms.get()?;
         let zone = ViewerZone::from_url(zone_name.read().as_deref());
+        if let Some(chart) = server.with(|server| {
+            server.as_ref().map(|s| {
+                TrafficChart::from_server_series(
+                    &s.series,
+                    s.range.from_ms,
+                    s.range.to_ms,
+                    s.bucket_ms,
+                    &zone,
+                )
+            })
+        }) {
+            return Some(chart);
+        }
+        let (from_ms, to_ms) = window_ms.get()?;
         let spec = SeriesSpec {
             from_ms,
             to_ms,
@@ -82,6 +108,7 @@ pub fn OverviewPage() -> impl IntoView {
 
     view! {
         <StatusNotice />
+        <ServerFiguresNotice />
         <KpiCards kpis=headline />
         <section class="card" data-testid="requests-chart">
             <header>

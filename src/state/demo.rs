@@ -2,8 +2,10 @@
 //! decoder and store as live data, so the demo exercises the real path (no server involved).
 
 use loupe_core::Store;
-use loupe_langfuse::decode::{DecodeError, models_page, observations_page};
+use loupe_langfuse::decode::{DecodeError, models_page};
 use loupe_synth::SynthConfig;
+
+use crate::storage::snapshot::Replay;
 
 /// What loading the demo produced.
 pub struct DemoLoad {
@@ -24,17 +26,15 @@ pub fn demo_config() -> SynthConfig {
 
 /// Generates, decodes and stores the demo dataset.
 pub fn load_demo(config: &SynthConfig) -> Result<DemoLoad, DecodeError> {
-    let mut store = Store::new();
-    let (mut rows, mut skipped, mut bytes) = (0_u64, 0_u64, 0_u64);
+    // Through the same replay as snapshots and the cache: one copy of the decoder in the wasm.
+    let mut replay = Replay::new();
+    let mut bytes = 0_u64;
     for (page, body) in loupe_synth::demo_pages(config, 1000).iter().enumerate() {
-        let summary = observations_page(body.as_bytes(), page as u32, |row| {
-            store.upsert(row);
-        })?;
-        rows += u64::from(summary.rows);
-        skipped += summary.skipped.len() as u64;
-        bytes += summary.bytes as u64;
+        replay.line(body.as_bytes(), u32::try_from(page + 1).unwrap_or(u32::MAX));
+        bytes += body.len() as u64;
     }
     let (models, _) = models_page(loupe_synth::demo_models_json(config).as_bytes())?;
+    let (mut store, rows, skipped, _) = replay.finish();
     store.set_models(models);
     Ok(DemoLoad {
         store,

@@ -2,5 +2,7 @@
 
 pub mod data;
 pub mod demo;
+pub mod provenance;
 
 pub use data::{DataCtx, LoadStatus, Source};
+pub use provenance::Provenance;

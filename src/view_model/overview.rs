@@ -4,6 +4,7 @@ use loupe_charts::format;
 use loupe_charts::{RGBColor, SeriesKey, StackedBar, Theme};
 use loupe_core::series::boundaries;
 use loupe_core::{BucketSize, Overview, TimeSeries, UtcOffsets};
+use loupe_langfuse::metrics::{FigureSource, OverviewFigures, SeriesPoint};
 
 /// One headline figure.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,11 +104,85 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
     ]
 }
 
+/// The headline figures from Langfuse's metrics API (ranges too large to fetch), each marked as computed by
+/// Langfuse. Traces are not among them: the metrics API counts observations.
+pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
+    let by = match figures.source {
+        FigureSource::Langfuse => "computed by Langfuse",
+    };
+    let error_rate = (figures.observations > 0)
+        .then(|| figures.error_observations as f64 / figures.observations as f64);
+    let latency = |ms: Option<f64>| format::duration_opt_ms(ms);
+    vec![
+        Kpi {
+            id: "observations",
+            label: "Observations",
+            value: format::count(figures.observations),
+            detail: format!(
+                "{} errors · {by}",
+                format::count(figures.error_observations)
+            ),
+            alarming: false,
+        },
+        Kpi {
+            id: "traces",
+            label: "Traces",
+            value: format::MISSING.to_owned(),
+            detail: "needs the rows: fetch a narrower range".to_owned(),
+            alarming: false,
+        },
+        Kpi {
+            id: "cost",
+            label: "Total cost",
+            value: format::usd(figures.total_cost_usd),
+            detail: by.to_owned(),
+            alarming: false,
+        },
+        Kpi {
+            id: "tokens",
+            label: "Total tokens",
+            value: format::tokens(figures.total_tokens),
+            detail: format!(
+                "{} in · {} out · {by}",
+                format::tokens(figures.input_tokens),
+                format::tokens(figures.output_tokens)
+            ),
+            alarming: false,
+        },
+        Kpi {
+            id: "p95",
+            label: "P95 latency",
+            value: latency(figures.latency_p95_ms),
+            detail: format!(
+                "P50 {} · P99 {} · approximate, {by}",
+                latency(figures.latency_p50_ms),
+                latency(figures.latency_p99_ms)
+            ),
+            alarming: false,
+        },
+        Kpi {
+            id: "error-rate",
+            label: "Error rate",
+            value: error_rate.map_or_else(|| format::MISSING.to_owned(), format::percent),
+            detail: format!(
+                "{} of observations · {by}",
+                format::count(figures.error_observations)
+            ),
+            alarming: error_rate.unwrap_or(0.0) > ALARMING_ERROR_RATE,
+        },
+    ]
+}
+
 /// What the headline shows while data is loading: the same cards, values pending.
 pub fn kpis_pending() -> Vec<Kpi> {
     kpis(&Overview::default())
         .into_iter()
-        .map(|kpi| Kpi { value: PENDING.to_owned(), detail: String::new(), alarming: false, ..kpi })
+        .map(|kpi| Kpi {
+            value: PENDING.to_owned(),
+            detail: String::new(),
+            alarming: false,
+            ..kpi
+        })
         .collect()
 }
 
@@ -170,6 +245,34 @@ impl TrafficChart {
         }
     }
 
+    /// The chart for a server-side series over `[from_ms, to_ms)`: observations per bucket (the metrics
+    /// API gives no level split per bucket, so every bar is one colour); empty buckets are gaps.
+    pub fn from_server_series(
+        points: &[SeriesPoint],
+        from_ms: i64,
+        to_ms: i64,
+        bucket_ms: i64,
+        offsets: &dyn UtcOffsets,
+    ) -> Self {
+        let bars = points
+            .iter()
+            .filter(|p| p.observations > 0)
+            .map(|p| StackedBar {
+                start_ms: p.bucket_start_ms,
+                values: vec![p.observations as f64, 0.0, 0.0],
+            })
+            .collect();
+        let (ticks, tick_step_ms) = time_ticks(from_ms, to_ms, offsets);
+        Self {
+            from_ms,
+            to_ms,
+            bucket_ms: bucket_ms.max(1),
+            bars,
+            ticks,
+            tick_step_ms,
+        }
+    }
+
     /// The legend, coloured from the theme (same order as the stacked values).
     pub fn series(theme: &Theme) -> [SeriesKey; 3] {
         let key = |label: &str, color: RGBColor| SeriesKey {
@@ -201,12 +304,14 @@ mod tests {
 
     #[test]
     fn kpis_show_the_figures_formatted() {
-        let mut overview = Overview::default();
-        overview.stats = Stats {
-            error_rate: Some(0.08),
-            cost_usd: 12.345,
-            estimated_cost_rows: 3,
-            ..stats(12_345, 988, 10)
+        let mut overview = Overview {
+            stats: Stats {
+                error_rate: Some(0.08),
+                cost_usd: 12.345,
+                estimated_cost_rows: 3,
+                ..stats(12_345, 988, 10)
+            },
+            ..Overview::default()
         };
         overview.stats.traces = 2_000;
         overview.stats.tokens.total = 1_234_567;
@@ -227,7 +332,17 @@ mod tests {
     fn pending_kpis_keep_their_ids_and_hide_their_values() {
         let pending = kpis_pending();
         let ids: Vec<_> = pending.iter().map(|k| k.id).collect();
-        assert_eq!(ids, ["observations", "traces", "cost", "tokens", "p95", "error-rate"]);
+        assert_eq!(
+            ids,
+            [
+                "observations",
+                "traces",
+                "cost",
+                "tokens",
+                "p95",
+                "error-rate"
+            ]
+        );
         assert!(pending.iter().all(|k| k.value == PENDING && !k.alarming));
     }
 
@@ -262,6 +377,77 @@ mod tests {
         assert_eq!(chart.bars[0].values, vec![5.0, 3.0, 2.0]);
         assert_eq!(chart.bars[1].start_ms, 7_200_000);
         assert_eq!(chart.ticks, vec![0, 3_600_000, 7_200_000]);
+    }
+
+    fn server_figures() -> OverviewFigures {
+        OverviewFigures {
+            observations: 2_000,
+            error_observations: 150,
+            total_cost_usd: 3.5,
+            total_tokens: 1_500_000,
+            input_tokens: 1_000_000,
+            output_tokens: 500_000,
+            latency_p50_ms: Some(800.0),
+            latency_p95_ms: Some(4_200.0),
+            latency_p99_ms: None,
+            source: FigureSource::Langfuse,
+        }
+    }
+
+    #[test]
+    fn server_kpis_are_marked_as_computed_by_langfuse() {
+        let kpis = server_kpis(&server_figures());
+        let by_id = |id: &str| kpis.iter().find(|k| k.id == id).unwrap().clone();
+        let ids: Vec<_> = kpis.iter().map(|k| k.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "observations",
+                "traces",
+                "cost",
+                "tokens",
+                "p95",
+                "error-rate"
+            ]
+        );
+        assert_eq!(by_id("observations").value, "2,000");
+        assert_eq!(by_id("traces").value, format::MISSING);
+        assert_eq!(by_id("error-rate").value, "7.5%");
+        assert!(by_id("error-rate").alarming);
+        assert_eq!(by_id("p95").value, "4.2 s");
+        for kpi in kpis.iter().filter(|k| k.id != "traces") {
+            assert!(kpi.detail.contains("computed by Langfuse"), "{kpi:?}");
+        }
+        let empty = server_kpis(&OverviewFigures {
+            observations: 0,
+            error_observations: 0,
+            ..server_figures()
+        });
+        assert_eq!(
+            empty.iter().find(|k| k.id == "error-rate").unwrap().value,
+            format::MISSING
+        );
+    }
+
+    #[test]
+    fn a_server_series_draws_one_bar_per_non_empty_bucket() {
+        let point = |start_ms: i64, observations: u64| SeriesPoint {
+            bucket_start_ms: start_ms,
+            observations,
+            total_cost_usd: 0.0,
+            total_tokens: 0,
+            latency_p95_ms: None,
+            source: FigureSource::Langfuse,
+        };
+        let hour = 3_600_000;
+        let points = [point(0, 5), point(hour, 0), point(2 * hour, 7)];
+        let chart = TrafficChart::from_server_series(&points, 0, 3 * hour, hour, &FixedOffset(0));
+        assert_eq!(chart.bars.len(), 2, "the empty hour is a gap");
+        assert_eq!(chart.bars[1].values, vec![7.0, 0.0, 0.0]);
+        assert_eq!(
+            (chart.from_ms, chart.to_ms, chart.bucket_ms),
+            (0, 3 * hour, hour)
+        );
     }
 
     #[test]
