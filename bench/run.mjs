@@ -278,6 +278,14 @@ function nativeFigures() {
 
 // ---- 5. the table ----
 
+/** The commit measured, and whether the engine's crates had uncommitted changes (the tree is shared). */
+function sourceVersion() {
+  const git = (args) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout?.trim() ?? "";
+  const head = git(["rev-parse", "--short", "HEAD"]) || "unknown";
+  const dirty = git(["status", "--porcelain", "--", "crates/core", "crates/langfuse", "crates/bench-wasm"]);
+  return `${head}${dirty ? " + uncommitted changes in the engine's crates" : ""}`;
+}
+
 const fmt = (x, d = 1) => (x == null || Number.isNaN(x) ? "—" : x.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
 const mb = (bytes) => bytes / 1e6;
 const pad = (s, n) => String(s).padEnd(n);
@@ -298,7 +306,7 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
   out(`Loupe benchmark, ${new Date(started).toISOString().replace("T", " ").slice(0, 16)} UTC`);
   out(`Machine: ${cpu}, ${os.cpus().length} cores (shared), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, ${os.type()} ${os.release()}; load average ${loadAtStart} at the start, ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} at the end`);
   out(`Browser: headless Chromium ${browser}; Node ${process.version}; DuckDB-wasm 1.32.0 (${r100?.info.duckdb_version ?? rD?.info.duckdb_version ?? "?"}, EH bundle, 1 thread)`);
-  out(`Engine: loupe-bench-wasm, profile wasm-release + wasm-opt -Oz, ${fmt(wasmBytes / 1024, 0)} KiB`);
+  out(`Engine: loupe-bench-wasm, profile wasm-release + wasm-opt -Oz, ${fmt(wasmBytes / 1024, 0)} KiB; source ${sourceVersion()}`);
   out(`Data: loupe-synth demo pages (seed 42, 7 days, 1000 rows a page): ${dataInfo}`);
   out(`Timings: best of ${runs} after a warm-up (single runs are marked "once"); MB = 10^6 bytes`);
 
@@ -430,7 +438,7 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
     out("Native (this machine, not wasm; for profiling)");
     if (nativeOut.criterion.length) {
       out(`  criterion (--warm-up-time 1 --measurement-time 3), median time / throughput:`);
-      for (const c of nativeOut.criterion) out(`    ${pad(c.name, 74)}${lpad(c.time, 12)}${lpad(c.thrpt, 14)}`);
+      for (const c of nativeOut.criterion) out(`    ${pad(c.name, 72)} ${lpad(c.time, 11)}  ${c.thrpt}`);
     }
     if (nativeOut.cli) {
       out("  loupe bench (crates/cli):");
