@@ -291,7 +291,7 @@ const mb = (bytes) => bytes / 1e6;
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 
-function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
+function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
   const lines = [];
   const out = (s = "") => lines.push(s);
   const targets = [];
@@ -306,7 +306,7 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
   out(`Loupe benchmark, ${new Date(started).toISOString().replace("T", " ").slice(0, 16)} UTC`);
   out(`Machine: ${cpu}, ${os.cpus().length} cores (shared), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB RAM, ${os.type()} ${os.release()}; load average ${loadAtStart} at the start, ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} at the end`);
   out(`Browser: headless Chromium ${browser}; Node ${process.version}; DuckDB-wasm 1.32.0 (${r100?.info.duckdb_version ?? rD?.info.duckdb_version ?? "?"}, EH bundle, 1 thread)`);
-  out(`Engine: loupe-bench-wasm, profile wasm-release + wasm-opt -Oz, ${fmt(wasmBytes / 1024, 0)} KiB; source ${sourceVersion()}`);
+  out(`Engine: loupe-bench-wasm, profile wasm-release + wasm-opt -Oz, ${fmt(wasmBytes / 1024, 0)} KiB; source ${source}`);
   out(`Data: loupe-synth demo pages (seed 42, 7 days, 1000 rows a page): ${dataInfo}`);
   out(`Timings: best of ${runs} after a warm-up (single runs are marked "once"); MB = 10^6 bytes`);
 
@@ -456,6 +456,7 @@ function report({ wasmBytes, browser, results, nativeOut, dataInfo }) {
 async function main() {
   ensureNpm();
   const reuse = process.env.BENCH_REUSE === "1" && fs.existsSync(path.join(pkgDir, "loupe_bench_wasm_bg.wasm"));
+  const source = sourceVersion();
   const wasmBytes = reuse ? fs.statSync(path.join(pkgDir, "loupe_bench_wasm_bg.wasm")).size : buildWasm();
   if (!reuse || SIZES.some((n) => !fs.existsSync(path.join(dataDir, `obs-${n}.jsonl`)))) writeData();
   const dataInfo = SIZES.map((n) => {
@@ -475,7 +476,7 @@ async function main() {
     results["1m-duckdb"].check = compareFigures(results["1m-engine"].figures, results["1m-duckdb"].figures);
   }
   const nativeOut = native.length ? nativeFigures() : null;
-  const { text, mismatches } = report({ wasmBytes, browser, results, nativeOut, dataInfo });
+  const { text, mismatches } = report({ wasmBytes, source, browser, results, nativeOut, dataInfo });
   process.stdout.write(`\n${text}\n`);
   if (mismatches.length) process.exitCode = 1;
 }
