@@ -31,6 +31,11 @@ impl UrlCtx {
         expect_context::<Self>()
     }
 
+    /// The time zone the URL asks for (the browser's own by default); tracked.
+    pub fn viewer_zone(&self) -> crate::tz::ViewerZone {
+        crate::tz::ViewerZone::from_url(self.state.with(|state| state.time_zone.clone()).as_deref())
+    }
+
     /// Applies `change` to the current state and records it in the URL (a new history entry).
     pub fn update(&self, change: impl FnOnce(&mut UrlState)) {
         let mut next = self.state.get_untracked();

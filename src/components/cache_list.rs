@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use loupe_charts::format;
 
+use crate::app::UrlCtx;
 use crate::connect::progress::bytes;
 use crate::connect::{Ctxs, flows};
 use crate::storage::meta::{CacheKey, CacheMeta};
@@ -35,6 +36,7 @@ pub fn cache_line(meta: &CacheMeta, zone: &ViewerZone) -> String {
 #[component]
 pub fn CacheList() -> impl IntoView {
     let ctx = Ctxs::expect();
+    let url = UrlCtx::expect();
     // Reads IndexedDB (outside the reactive graph) each time the list appears.
     Effect::new(move |_| leptos::task::spawn_local(flows::list_caches(ctx)));
     view! {
@@ -52,7 +54,7 @@ pub fn CacheList() -> impl IntoView {
                         <li data-testid="cache-entry">
                             <strong>{meta.project_name.clone().unwrap_or_else(|| "Unnamed project".to_owned())}</strong>
                             <span class="muted">" on " {meta.host.clone()}</span>
-                            <span class="cache-figures">{cache_line(&meta, &ViewerZone::from_url(None))}</span>
+                            <span class="cache-figures">{cache_line(&meta, &url.viewer_zone())}</span>
                             <button
                                 type="button"
                                 class="link"

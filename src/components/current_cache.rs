@@ -2,15 +2,16 @@
 
 use leptos::prelude::*;
 
+use crate::app::UrlCtx;
 use crate::components::cache_list::cache_line;
 use crate::connect::{Ctxs, flows};
 use crate::storage::meta::CacheKey;
-use crate::tz::ViewerZone;
 
 /// Shown in the fetch panel.
 #[component]
 pub fn CurrentCache() -> impl IntoView {
     let ctx = Ctxs::expect();
+    let url = UrlCtx::expect();
     let key = Memo::new(move |_| {
         ctx.conn
             .live
@@ -21,7 +22,7 @@ pub fn CurrentCache() -> impl IntoView {
         ctx.fetch.caches.with(|all| {
             all.iter()
                 .find(|meta| meta.key == key)
-                .map(|meta| cache_line(meta, &ViewerZone::from_url(None)))
+                .map(|meta| cache_line(meta, &url.viewer_zone()))
         })
     });
     view! {

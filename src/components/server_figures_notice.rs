@@ -5,16 +5,17 @@ use leptos::prelude::*;
 use loupe_charts::format;
 use loupe_langfuse::metrics::FigureSource;
 
+use crate::app::UrlCtx;
 use crate::connect::FetchCtx;
-use crate::tz::ViewerZone;
 
 /// Shown while the overview displays server-side figures.
 #[component]
 pub fn ServerFiguresNotice() -> impl IntoView {
     let fetch = FetchCtx::expect();
+    let url = UrlCtx::expect();
     move || {
         fetch.server.get().map(|server| {
-            let zone = ViewerZone::from_url(None);
+            let zone = url.viewer_zone();
             let at = |ms: i64| format::timestamp(ms, zone.offset_s(ms)).chars().take(16).collect::<String>();
             let range = format!("{} – {}", at(server.range.from_ms), at(server.range.to_ms));
             view! {

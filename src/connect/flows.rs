@@ -6,7 +6,7 @@
 //! Rows are never thrown away: a fetch upserts into the loaded store page by page, so a cancel or an error
 //! keeps what arrived; only the windows fetched to their end are recorded as covered.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -441,6 +441,43 @@ impl<'s> PageKeeper<'s> {
     }
 }
 
+/// Redraws the overview with the rows fetched so far a few times a second, not after every page, and
+/// always once after the last page of a burst (a 429 pause may follow it).
+struct Redraw {
+    data: DataCtx,
+    last_ms: Cell<i64>,
+    pending: Rc<Cell<bool>>,
+}
+
+impl Redraw {
+    const EVERY_MS: i64 = 300;
+
+    fn new(data: DataCtx) -> Self {
+        Self {
+            data,
+            last_ms: Cell::new(0),
+            pending: Rc::new(Cell::new(false)),
+        }
+    }
+
+    fn request(&self) {
+        let now = now_ms();
+        if now - self.last_ms.get() >= Self::EVERY_MS {
+            self.last_ms.set(now);
+            self.data.store.notify();
+        } else if !self.pending.replace(true) {
+            let (store, pending) = (self.data.store, self.pending.clone());
+            set_timeout(
+                move || {
+                    pending.set(false);
+                    store.notify();
+                },
+                std::time::Duration::from_millis(Self::EVERY_MS as u64),
+            );
+        }
+    }
+}
+
 /// Runs the scheduler: rows into the loaded store, pages to the keeper, progress into the panel.
 async fn run_fetch(
     session: &Session,
@@ -456,14 +493,9 @@ async fn run_fetch(
         });
     };
     let mut on_page = |body: &[u8]| keeper.keep(ctx, line_blob(body), body.len());
-    let mut last_redraw_ms = 0_i64;
+    let redraw = Redraw::new(ctx.data);
     let mut on_progress = |progress: &Progress| {
-        // Redraw the overview with the rows so far a few times a second, not after every page.
-        let now = now_ms();
-        if now - last_redraw_ms >= 300 {
-            last_redraw_ms = now;
-            ctx.data.store.notify();
-        }
+        redraw.request();
         ctx.fetch.report(
             op,
             FetchState::Running {

@@ -11,9 +11,12 @@ pub use native::Net;
 mod native {
     use loupe_langfuse::transport::{CancelToken, HttpResponse, Transport, TransportError};
 
-    /// Answers every request as unreachable: native builds have no browser to fetch with.
+    /// Answers every request as unreachable: native builds have no browser to fetch with. (A field, so
+    /// that `Net::default()` reads the same as for the browser transport.)
     #[derive(Clone, Debug, Default)]
-    pub struct Net;
+    pub struct Net {
+        _private: (),
+    }
 
     impl Transport for Net {
         async fn get(

@@ -73,8 +73,11 @@ impl ProgressView {
                 format::count(p.rate_limited)
             ));
         }
+        // The estimate knows the budget's pacing but not a pause Langfuse imposed: at least the pause.
+        let paused_ms = p.waiting_until_ms.map_or(0, |until| until - now_ms);
         let remaining = p
             .estimated_remaining_ms
+            .map(|ms| ms.max(paused_ms))
             .filter(|ms| *ms > 0)
             .map(|ms| format!("about {} left", format::duration_ms(ms as f64)));
         let waiting = p
@@ -176,6 +179,15 @@ mod tests {
             Some("Waiting 12 s for Langfuse's rate limit, then continuing.")
         );
         assert_eq!(view.remaining.as_deref(), Some("about 40 s left"));
+        // A pause longer than the estimate is the least time left.
+        let long = Progress {
+            estimated_remaining_ms: Some(100),
+            ..paused.clone()
+        };
+        assert_eq!(
+            ProgressView::new(&long, None, 0).remaining.as_deref(),
+            Some("about 12 s left")
+        );
         assert!(view.requests.contains("1 rate-limit answers"));
         // Once the time has passed there is nothing to wait for.
         assert_eq!(ProgressView::new(&paused, None, 13_000).waiting, None);

@@ -23,6 +23,8 @@ export const EMULATORS = {
   slow: { port: BASE_PORT + 2, args: ["--observations", "40000", "--slow-ms", "1200"] },
   // The throughput measurement.
   large: { port: BASE_PORT + 3, args: ["--observations", "100000"] },
+  // A self-hosted Langfuse v3: no v4 read path, the legacy routes only.
+  legacy: { port: BASE_PORT + 4, args: ["--observations", "3000", "--days", "1", "--legacy-only"] },
 };
 
 export function emulatorUrl(name) {

@@ -17,6 +17,8 @@ test.describe("fetching", () => {
     const fetch = new FetchPanel(page);
     await expect(page.getByTestId("fetch-waiting")).toContainText("for Langfuse's rate limit", { timeout: 60_000 });
     await expect(page.locator("[data-testid=fetch-panel] [role=alert]")).toHaveCount(0);
+    // While Loupe waits, the overview already shows the rows fetched before the pause.
+    await expect.poll(async () => count(await overview.kpiValue("observations").textContent())).toBeGreaterThan(0);
     await fetch.waitFor("done", 150_000);
     const figures = await fetch.figures();
     expect(figures.rateLimited).toBeGreaterThan(0);

@@ -95,6 +95,27 @@ test.describe("connect to Langfuse", () => {
     await expect(connect.outcome).toContainText("unreachable or blocked by CORS");
   });
 
+  test("an instance without the v4 read path is offered its legacy routes, which then deliver the rows", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open("?range=24h");
+    const connect = new ConnectPanel(page);
+    await connect.fill({ baseUrl: emulatorUrl("legacy") });
+    await connect.connect();
+    await expect(connect.outcome).toHaveAttribute("data-state", "legacy-only");
+    await expect(connect.outcome).toContainText("without the v4 read path");
+    await expect(page.getByTestId("fetch-panel")).toHaveCount(0);
+    await page.getByTestId("use-legacy").click();
+    const fetch = new FetchPanel(page);
+    await fetch.waitFor("done");
+    await expect(fetch.panel).toContainText("legacy read path");
+    const rows = (await fetch.figures()).rows;
+    expect(rows).toBeGreaterThan(2_500);
+    expect(count(await overview.kpiValue("observations").textContent())).toBe(rows);
+    // Pages joined from two routes cannot be replayed: no snapshot, said so.
+    await page.getByTestId("save-snapshot").click();
+    await expect(page.getByTestId("file-notice")).toContainText("legacy routes cannot be saved");
+  });
+
   test("a range over the row ceiling offers figures computed by Langfuse, marked as such", async ({ page }) => {
     const overview = new OverviewPage(page);
     await overview.open();
