@@ -6,10 +6,12 @@
 
 pub mod format;
 mod hidpi;
+mod histogram;
 mod theme;
 mod time_bars;
 
 pub use hidpi::HiDpi;
+pub use histogram::{Bin, Histogram, Marker, draw_histogram};
 pub use theme::Theme;
 pub use time_bars::{SeriesKey, StackedBar, TimeBars, draw_time_bars};
 

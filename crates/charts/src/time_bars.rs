@@ -116,7 +116,7 @@ pub fn draw_time_bars<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_empty<DB: DrawingBackend>(
+pub(crate) fn draw_empty<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     message: &str,
     theme: &Theme,
