@@ -21,7 +21,7 @@ pub fn ServerFiguresNotice() -> impl IntoView {
             view! {
                 <div class="notice server-figures" role="status" data-testid="server-figures">
                     <h3>
-                        <span class="computed-by">{FigureSource::Langfuse.label()}</span>
+                        "Figures " <span class="computed-by">{FigureSource::Langfuse.label()}</span>
                         " · " {range}
                     </h3>
                     <p>
