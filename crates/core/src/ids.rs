@@ -13,10 +13,15 @@ pub(crate) enum IdKey<'a> {
     Bytes(&'a [u8]),
 }
 
-/// Owned form of [`IdKey`], used in the small map of parents not seen yet.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Longest byte form kept inline in an [`IdOwned`] (every tagged 16-byte form fits).
+const INLINE: usize = 23;
+
+/// Owned form of [`IdKey`], used for parents not seen yet. The packed forms (almost every id) are
+/// kept without a heap allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum IdOwned {
     Packed(u64),
+    Inline { len: u8, bytes: [u8; INLINE] },
     Bytes(Box<[u8]>),
 }
 
@@ -24,6 +29,9 @@ impl IdOwned {
     pub(crate) fn as_key(&self) -> IdKey<'_> {
         match self {
             Self::Packed(v) => IdKey::Packed(*v),
+            Self::Inline { len, bytes } => {
+                IdKey::Bytes(bytes.get(..usize::from(*len)).unwrap_or(&[]))
+            }
             Self::Bytes(b) => IdKey::Bytes(b),
         }
     }
@@ -33,6 +41,16 @@ impl IdKey<'_> {
     pub(crate) fn to_owned(self) -> IdOwned {
         match self {
             Self::Packed(v) => IdOwned::Packed(v),
+            Self::Bytes(b) if b.len() <= INLINE => {
+                let mut bytes = [0u8; INLINE];
+                if let Some(to) = bytes.get_mut(..b.len()) {
+                    to.copy_from_slice(b);
+                }
+                IdOwned::Inline {
+                    len: b.len() as u8,
+                    bytes,
+                }
+            }
             Self::Bytes(b) => IdOwned::Bytes(b.into()),
         }
     }
@@ -66,6 +84,13 @@ fn pack<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
         return None;
     }
     let mut out = [0u8; N];
+    if N.is_multiple_of(8) {
+        // Eight digits at a time (the hot path: every OTel id).
+        for (o, chunk) in out.chunks_exact_mut(4).zip(digits.chunks_exact(8)) {
+            o.copy_from_slice(&hex8(chunk)?.to_be_bytes());
+        }
+        return Some(out);
+    }
     let mut bad = 0u8;
     for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
         let (h, l) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
@@ -74,6 +99,31 @@ fn pack<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
     }
     // Any 0xff nibble sets the high bits.
     (bad & 0xf0 == 0).then_some(out)
+}
+
+/// Eight lowercase hex digits as a `u32` (first digit most significant), `None` unless every byte is
+/// `[0-9a-f]`. Branch-free on the eight bytes at once (SWAR); same result as the table lookup.
+fn hex8(digits: &[u8]) -> Option<u32> {
+    let bytes: [u8; 8] = digits.try_into().ok()?;
+    let v = u64::from_le_bytes(bytes);
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // With every byte below 0x80, `x + (0x80 - c)` sets a byte's high bit exactly when x >= c, and no
+    // byte carries into the next.
+    let ge = |c: u64| v.wrapping_add((0x80 - c) * LO);
+    let digit = ge(0x30) & !ge(0x3a);
+    let lower = ge(0x61) & !ge(0x67);
+    if v & HI != 0 || (digit | lower) & HI != HI {
+        return None;
+    }
+    // '0'..'9' -> 0..9 (low nibble); 'a'..'f' -> 1..6 + 9 (bit 6 marks a letter).
+    let nibbles = (v & 0x0f0f_0f0f_0f0f_0f0f) + ((v >> 6) & LO) * 9;
+    // Byte 2k becomes nibble[2k] << 4 | nibble[2k + 1]; then gather the even bytes.
+    let pairs = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let pairs = (pairs | (pairs >> 8)) & 0x0000_ffff_0000_ffff;
+    let pairs = (pairs | (pairs >> 16)) & 0x0000_0000_ffff_ffff;
+    // Little-endian: the first digit pair is the lowest byte.
+    Some((pairs as u32).swap_bytes())
 }
 
 fn uuid_digits(text: &[u8]) -> Option<[u8; 32]> {
@@ -248,13 +298,13 @@ mod tests {
     fn every_shape_round_trips() {
         assert!(matches!(round_trip("a17e5b9c2d4f6081"), IdOwned::Packed(_)));
         assert!(
-            matches!(round_trip("3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b"), IdOwned::Bytes(b) if b.len() == 17)
+            matches!(round_trip("3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b").as_key(), IdKey::Bytes(b) if b.len() == 17)
         );
         assert!(
-            matches!(round_trip("b6e2f1d4-7a3c-4e58-9f10-2c8d4a6b1e37"), IdOwned::Bytes(b) if b.len() == 17)
+            matches!(round_trip("b6e2f1d4-7a3c-4e58-9f10-2c8d4a6b1e37").as_key(), IdKey::Bytes(b) if b.len() == 17)
         );
         assert!(
-            matches!(round_trip("t-3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b"), IdOwned::Bytes(b) if b.len() == 17)
+            matches!(round_trip("t-3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b").as_key(), IdKey::Bytes(b) if b.len() == 17)
         );
         for odd in [
             "",
@@ -282,6 +332,50 @@ mod tests {
             for b in keys.iter().skip(i + 1) {
                 assert_ne!(a, b);
             }
+        }
+    }
+
+    #[test]
+    fn eight_digits_at_a_time_agree_with_the_table() {
+        let table = |d: &[u8]| -> Option<u32> {
+            d.iter().try_fold(0u32, |acc, &b| {
+                let n = NIBBLE[usize::from(b)];
+                (n != 0xff).then_some(acc << 4 | u32::from(n))
+            })
+        };
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"00000000".to_vec(),
+            b"ffffffff".to_vec(),
+            b"0123abcd".to_vec(),
+            b"9a8b7c6d".to_vec(),
+        ];
+        // Every byte value at every position, around valid digits.
+        for pos in 0..8 {
+            for b in 0..=255u8 {
+                let mut d = b"a1b2c3d4".to_vec();
+                d[pos] = b;
+                cases.push(d);
+            }
+        }
+        for d in &cases {
+            assert_eq!(hex8(d), table(d), "{d:?}");
+        }
+        assert_eq!(hex8(b"1234567"), None);
+    }
+
+    #[test]
+    fn owned_keys_round_trip_inline_and_on_the_heap() {
+        for id in [
+            "a17e5b9c2d4f6081",
+            "3f1c9e2a7b5d4c8e9a0b1c2d3e4f5a6b",
+            "short",
+            "a much longer raw id than fits inline, kept on the heap",
+        ] {
+            let mut buf = Vec::new();
+            let key = encode(id, &mut buf);
+            let owned = key.to_owned();
+            assert_eq!(owned.as_key(), key);
+            assert_eq!(decode(owned.as_key()), id);
         }
     }
 

@@ -32,12 +32,76 @@ pub(crate) fn table_bytes<T>(table: &HashTable<T>) -> usize {
     table.allocation_size()
 }
 
+/// Byte equality with a branch-light path for the short texts rows are made of (ids, names, keys).
+#[inline(always)]
+pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let load8 = |s: &[u8], i: usize| -> u64 {
+        s.get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    if n >= 8 {
+        if n <= 16 {
+            return load8(a, 0) == load8(b, 0) && load8(a, n - 8) == load8(b, n - 8);
+        }
+        if n <= 40 {
+            // Up to five words, the last one overlapping (trace ids: 32 bytes).
+            let mut i = 0;
+            while i + 8 < n {
+                if load8(a, i) != load8(b, i) {
+                    return false;
+                }
+                i += 8;
+            }
+            return load8(a, n - 8) == load8(b, n - 8);
+        }
+        return a == b;
+    }
+    if n >= 4 {
+        let load4 = |s: &[u8], i: usize| -> u32 {
+            s.get(i..i + 4)
+                .and_then(|c| <[u8; 4]>::try_from(c).ok())
+                .map_or(0, u32::from_le_bytes)
+        };
+        return load4(a, 0) == load4(b, 0) && load4(a, n - 4) == load4(b, n - 4);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Slots of an [`Interner`]'s front cache (a power of two).
+const FRONT: usize = 64;
+
+/// A cheap fingerprint of a non-empty text, in `0..FRONT`: its length and its first and last (up to)
+/// eight bytes, mixed by one multiplication.
+#[inline(always)]
+fn fingerprint(key: &[u8]) -> usize {
+    let n = key.len();
+    let (a, b) = if let (Some(a), Some(b)) = (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (u64::from_le_bytes(*a), u64::from_le_bytes(*b))
+    } else if let (Some(a), Some(b)) = (key.first_chunk::<4>(), key.last_chunk::<4>()) {
+        (
+            u64::from(u32::from_le_bytes(*a)),
+            u64::from(u32::from_le_bytes(*b)),
+        )
+    } else {
+        let at = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+        (at(0) | at(1) << 8, at(n.saturating_sub(1)))
+    };
+    let mixed = (a ^ b.rotate_left(23) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> 58) as usize & (FRONT - 1)
+}
+
 /// Interned strings.
 #[derive(Clone, Debug)]
 pub struct Interner {
-    /// The symbol returned last: consecutive rows often repeat a value (environment, release, metadata),
-    /// and one comparison is cheaper than hashing.
-    last: Sym,
+    /// Recently returned symbols by a cheap fingerprint of their text (see [`fingerprint`]): rows repeat
+    /// a small working set of values (names, models, metadata), and a fingerprint, one load and one
+    /// comparison are cheaper than hashing and probing. Empty until the first symbol is made.
+    front: Vec<Sym>,
     bytes: Vec<u8>,
     /// `ends[s]` is the end offset of symbol `s` in `bytes`; its start is `ends[s - 1]` (0 for `s == 0`).
     ends: Vec<u32>,
@@ -55,7 +119,7 @@ impl Interner {
     /// An empty dictionary holding only [`NONE`] (the empty string).
     pub fn new() -> Self {
         let mut interner = Self {
-            last: NONE,
+            front: Vec::new(),
             bytes: Vec::new(),
             ends: vec![0],
             table: HashTable::new(),
@@ -86,13 +150,20 @@ impl Interner {
         if key.is_empty() {
             return NONE;
         }
-        if slice(&self.bytes, &self.ends, self.last) == key {
-            return self.last;
+        let f = fingerprint(key);
+        let cached = self.front.get(f).copied().unwrap_or(NONE);
+        if cached != NONE && eq_bytes(slice(&self.bytes, &self.ends, cached), key) {
+            return cached;
         }
         let hash = self.state.hash_one(key);
         let (bytes, ends) = (&self.bytes, &self.ends);
-        if let Some(&sym) = self.table.find(hash, |&sym| slice(bytes, ends, sym) == key) {
-            self.last = sym;
+        if let Some(&sym) = self
+            .table
+            .find(hash, |&sym| eq_bytes(slice(bytes, ends, sym), key))
+        {
+            if let Some(slot) = self.front.get_mut(f) {
+                *slot = sym;
+            }
             return sym;
         }
         let sym = self.ends.len() as Sym;
@@ -101,7 +172,12 @@ impl Interner {
         let (bytes, ends, state) = (&self.bytes, &self.ends, &self.state);
         self.table
             .insert_unique(hash, sym, |&s| state.hash_one(slice(bytes, ends, s)));
-        self.last = sym;
+        if self.front.is_empty() {
+            self.front = vec![NONE; FRONT];
+        }
+        if let Some(slot) = self.front.get_mut(f) {
+            *slot = sym;
+        }
         sym
     }
 
@@ -137,7 +213,10 @@ impl Interner {
 
     /// Heap bytes held (by capacity).
     pub fn memory_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * 4 + table_bytes(&self.table)
+        self.front.capacity() * 4
+            + self.bytes.capacity()
+            + self.ends.capacity() * 4
+            + table_bytes(&self.table)
     }
 
     /// Gives allocation slack back.

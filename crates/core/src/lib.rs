@@ -43,7 +43,9 @@ pub mod series;
 pub mod standard;
 pub mod store;
 pub mod trace;
+mod upsert;
 pub mod views;
+mod waiting;
 
 pub use compare::{
     Comparison, Delta, GroupDelta, StatsDelta, compare, previous_period, with_release,

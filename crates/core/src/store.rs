@@ -27,16 +27,25 @@ use foldhash::fast::FixedState;
 use hashbrown::{HashMap, HashTable};
 
 use crate::estimate::Pricing;
-use crate::ids::{self, ByteArena, IdKey, IdOwned};
+use crate::ids::{self, ByteArena, IdKey};
 use crate::intern::{self, Interner, ListInterner, NONE, Sym, TupleInterner};
 use crate::pricing::ModelPrice;
-use crate::row::{Level, ObservationRow, ObservationType};
+use crate::row::{Level, ObservationType};
 use crate::trace::TraceIndex;
+use crate::upsert::UpsertCache;
+use crate::waiting::Waiting;
 
 /// Parent column value: the row has no parent id.
 pub(crate) const NO_PARENT: u32 = u32::MAX;
-/// Parent column value: the row names a parent that is not (yet) in the store.
-pub(crate) const PENDING_PARENT: u32 = u32::MAX - 1;
+/// Parent column values from this one up (below [`NO_PARENT`]): the row names a parent that is not (yet)
+/// in the store; the value minus this base is the row's slot in [`Waiting`]. Rows are numbered below it
+/// (two billion rows would not fit in memory, let alone in wasm's 4 GiB).
+pub(crate) const PENDING_BASE: u32 = 1 << 31;
+
+/// True when a parent column value means "the parent is not in the store".
+pub(crate) fn is_pending(parent: u32) -> bool {
+    (PENDING_BASE..NO_PARENT).contains(&parent)
+}
 /// Duration / first-token column value: missing.
 pub(crate) const MS_NONE: u32 = u32::MAX;
 /// Duration / first-token column value: the exact value is in an escape map (negative or huge).
@@ -129,28 +138,6 @@ pub(crate) const COST_TOTAL_DERIVED: u32 = 1 << 31;
 /// The usage-key symbol of `total` (interned first in every store).
 pub(crate) const TOTAL_KEY: Sym = 1;
 
-/// Leaves out a `total` usage key equal to the sum of the others (it is derived on read).
-fn elide_usage_total(keys: &mut Vec<Sym>, units: &mut Vec<u64>) -> bool {
-    let mut totals = keys.iter().enumerate().filter(|&(_, &k)| k == TOTAL_KEY);
-    let Some((at, _)) = totals.next() else {
-        return false;
-    };
-    if totals.next().is_some() {
-        return false;
-    }
-    let others = units
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != at)
-        .fold(0u64, |acc, (_, &u)| acc.saturating_add(u));
-    if units.get(at) != Some(&others) {
-        return false;
-    }
-    keys.remove(at);
-    units.remove(at);
-    true
-}
-
 /// Leaves out a `total` cost key bit-equal to the in-order `f64` sum of the others (derived on read).
 fn elide_cost_total(keys: &mut Vec<Sym>, usd: &mut Vec<f64>) -> bool {
     let mut totals = keys.iter().enumerate().filter(|&(_, &k)| k == TOTAL_KEY);
@@ -171,61 +158,6 @@ fn elide_cost_total(keys: &mut Vec<Sym>, usd: &mut Vec<f64>) -> bool {
     keys.remove(at);
     usd.remove(at);
     true
-}
-
-/// The raw texts a symbol was last made from: when the next row has the same texts (same SDK usage
-/// keys, same metadata, same trace context), the symbol is reused without hashing anything.
-#[derive(Clone, Debug, Default)]
-struct LastInput {
-    bytes: Vec<u8>,
-    ends: Vec<u32>,
-    sym: Option<Sym>,
-}
-
-impl LastInput {
-    /// The cached symbol when `items` are exactly the texts it was made from.
-    fn hit<'a>(&self, items: impl Iterator<Item = &'a [u8]>) -> Option<Sym> {
-        let sym = self.sym?;
-        let mut start = 0usize;
-        let mut n = 0usize;
-        for item in items {
-            let end = *self.ends.get(n)? as usize;
-            if self.bytes.get(start..end)? != item {
-                return None;
-            }
-            start = end;
-            n += 1;
-        }
-        (n == self.ends.len()).then_some(sym)
-    }
-
-    fn remember<'a>(&mut self, items: impl Iterator<Item = &'a [u8]>, sym: Sym) {
-        self.bytes.clear();
-        self.ends.clear();
-        for item in items {
-            self.bytes.extend_from_slice(item);
-            self.ends.push(self.bytes.len() as u32);
-        }
-        self.sym = Some(sym);
-    }
-
-    fn memory_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * 4
-    }
-}
-
-/// Last-input caches of the upsert path.
-#[derive(Clone, Debug, Default)]
-struct RowCache {
-    context: LastInput,
-    metadata: LastInput,
-    usage_shape: LastInput,
-    cost_shape: LastInput,
-    params: LastInput,
-}
-
-fn text(s: Option<&str>) -> &[u8] {
-    s.unwrap_or("").as_bytes()
 }
 
 /// Every dictionary of the store.
@@ -342,10 +274,7 @@ pub struct Store {
     /// Exact usage values that do not fit a `u32` slot, by slot index.
     pub(crate) big: HashMap<u32, u64, FixedState>,
     /// Slots no longer referenced (replaced rows), reclaimed by [`Store::shrink_to_fit`].
-    garbage: usize,
-    u64_buf: Vec<u64>,
-    f64_buf: Vec<f64>,
-    sym_buf: Vec<Sym>,
+    pub(crate) garbage: usize,
 
     /// Status messages, sorted by row.
     pub(crate) status: Vec<(u32, Sym)>,
@@ -355,23 +284,18 @@ pub struct Store {
     /// (type text, level text) for rows with an unknown type or level.
     pub(crate) other_text: HashMap<u32, (Sym, Sym), FixedState>,
 
-    id_arena: ByteArena,
-    id_index: HashTable<u32>,
-    id_state: FixedState,
+    pub(crate) id_arena: ByteArena,
+    pub(crate) id_index: HashTable<u32>,
+    pub(crate) id_state: FixedState,
     /// Children waiting for a parent (trace, parent id) that has not arrived.
-    pending: HashMap<(Sym, IdOwned), Vec<u32>, FixedState>,
-    /// The key each waiting child waits for.
-    pending_of: HashMap<u32, (Sym, IdOwned), FixedState>,
+    pub(crate) waiting: Waiting,
 
     pub(crate) dicts: Dicts,
     pub(crate) pricing: Pricing,
     pub(crate) scores: crate::scores::ScoreTable,
 
-    cache: RowCache,
-    id_buf: Vec<u8>,
-    trace_buf: Vec<u8>,
-    list_buf: Vec<u32>,
-    trace_cache: OnceLock<TraceIndex>,
+    pub(crate) cache: UpsertCache,
+    pub(crate) trace_cache: OnceLock<TraceIndex>,
 }
 
 impl Default for Store {
@@ -380,7 +304,7 @@ impl Default for Store {
     }
 }
 
-fn row_key<'a>(ids: &[u64], flags: &[u8], arena: &'a ByteArena, row: u32) -> IdKey<'a> {
+pub(crate) fn row_key<'a>(ids: &[u64], flags: &[u8], arena: &'a ByteArena, row: u32) -> IdKey<'a> {
     let r = row as usize;
     let raw = ids.get(r).copied().unwrap_or(0);
     if flags.get(r).copied().unwrap_or(0) & RowFlags::ID_IN_ARENA != 0 {
@@ -428,9 +352,6 @@ impl Store {
             vals: Vec::new(),
             big: HashMap::with_hasher(intern::hasher()),
             garbage: 0,
-            u64_buf: Vec::new(),
-            f64_buf: Vec::new(),
-            sym_buf: Vec::new(),
             status: Vec::new(),
             dur_big: HashMap::with_hasher(intern::hasher()),
             ttft_big: HashMap::with_hasher(intern::hasher()),
@@ -438,15 +359,11 @@ impl Store {
             id_arena: ByteArena::default(),
             id_index: HashTable::new(),
             id_state: intern::hasher(),
-            pending: HashMap::with_hasher(intern::hasher()),
-            pending_of: HashMap::with_hasher(intern::hasher()),
+            waiting: Waiting::default(),
             dicts: Dicts::with_total_key(),
             pricing: Pricing::default(),
             scores: crate::scores::ScoreTable::default(),
-            cache: RowCache::default(),
-            id_buf: Vec::new(),
-            trace_buf: Vec::new(),
-            list_buf: Vec::new(),
+            cache: UpsertCache::default(),
             trace_cache: OnceLock::new(),
         }
     }
@@ -511,12 +428,7 @@ impl Store {
                 "status messages",
                 vec_bytes(&self.status) + map_bytes(&self.other_text),
             ),
-            (
-                "pending parents",
-                map_bytes(&self.pending)
-                    + self.pending.values().map(vec_bytes).sum::<usize>()
-                    + map_bytes(&self.pending_of),
-            ),
+            ("pending parents", self.waiting.memory_bytes()),
             ("trace ids", d.trace_ids.memory_bytes()),
             ("scores", self.scores.memory_bytes()),
             (
@@ -551,18 +463,7 @@ impl Store {
             ),
             (
                 "models and scratch",
-                self.pricing.memory_bytes()
-                    + self.cache.context.memory_bytes()
-                    + self.cache.metadata.memory_bytes()
-                    + self.cache.usage_shape.memory_bytes()
-                    + self.cache.cost_shape.memory_bytes()
-                    + self.cache.params.memory_bytes()
-                    + vec_bytes(&self.id_buf)
-                    + vec_bytes(&self.trace_buf)
-                    + vec_bytes(&self.list_buf)
-                    + vec_bytes(&self.u64_buf)
-                    + vec_bytes(&self.f64_buf)
-                    + vec_bytes(&self.sym_buf),
+                self.pricing.memory_bytes() + self.cache.memory_bytes(),
             ),
         ];
         parts.sort_by_key(|&(_, bytes)| core::cmp::Reverse(bytes));
@@ -607,15 +508,9 @@ impl Store {
             ..
         } = self;
         id_index.shrink_to_fit(|&r| id_state.hash_one(row_key(ids, flags, id_arena, r)));
-        self.pending.shrink_to_fit();
-        self.pending_of.shrink_to_fit();
+        self.waiting.shrink_to_fit();
         self.dicts.shrink_to_fit();
-        self.id_buf = Vec::new();
-        self.trace_buf = Vec::new();
-        self.list_buf = Vec::new();
-        self.u64_buf = Vec::new();
-        self.f64_buf = Vec::new();
-        self.sym_buf = Vec::new();
+        self.cache.clear();
     }
 
     fn compact_values(&mut self) {
@@ -658,491 +553,20 @@ impl Store {
         self.pricing.models()
     }
 
-    /// Adds or replaces one observation. Never panics, never drops the row.
-    pub fn upsert(&mut self, row: &ObservationRow<'_>) -> Upsert {
-        self.trace_cache = OnceLock::new();
-        let trace_sym = match row.trace_id {
-            Some(t) if !t.is_empty() => {
-                let mut tbuf = core::mem::take(&mut self.trace_buf);
-                let mut scratch = core::mem::take(&mut self.id_buf);
-                let key = ids::encode(t, &mut scratch);
-                ids::key_bytes(key, &mut tbuf);
-                let sym = self.dicts.trace_ids.intern_bytes(&tbuf);
-                self.trace_buf = tbuf;
-                self.id_buf = scratch;
-                sym
-            }
-            _ => NONE,
-        };
-
-        let mut id_buf = core::mem::take(&mut self.id_buf);
-        let key = ids::encode(row.id, &mut id_buf);
-        let hash = self.id_state.hash_one(key);
-        let existing = {
-            let Self {
-                id_index,
-                ids,
-                flags,
-                id_arena,
-                trace,
-                ..
-            } = self;
-            id_index
-                .find(hash, |&r| {
-                    trace.get(r as usize) == Some(&trace_sym)
-                        && row_key(ids, flags, id_arena, r) == key
-                })
-                .copied()
-        };
-
-        let outcome;
-        let r = match existing {
-            Some(r) => {
-                outcome = Upsert::Replaced;
-                self.detach_pending(r);
-                r
-            }
-            None => {
-                outcome = Upsert::Inserted;
-                let r = self.ids.len() as u32;
-                let mut flags = 0u8;
-                let raw = match key {
-                    IdKey::Packed(v) => v,
-                    IdKey::Bytes(b) => {
-                        flags |= RowFlags::ID_IN_ARENA;
-                        self.id_arena.push(b)
-                    }
-                };
-                self.ids.push(raw);
-                self.flags.push(flags);
-                self.trace.push(trace_sym);
-                self.parent.push(NO_PARENT);
-                self.start_ms.push(0);
-                self.dur_ms.push(MS_NONE);
-                self.name.push(NONE);
-                self.context.push(NONE);
-                self.meta.push(NONE);
-                self.obs_type.push(ObservationType::Span);
-                self.level.push(Level::Default);
-                // Same id under another trace: keep both, flag both.
-                let mut dup_rows = Vec::new();
-                {
-                    let Self {
-                        id_index,
-                        ids,
-                        flags,
-                        id_arena,
-                        ..
-                    } = self;
-                    for &other in id_index.iter_hash(hash) {
-                        if row_key(ids, flags, id_arena, other) == key {
-                            dup_rows.push(other);
-                        }
-                    }
-                    let (ids, flags, arena, state) = (&*ids, &*flags, &*id_arena, &self.id_state);
-                    id_index
-                        .insert_unique(hash, r, |&x| state.hash_one(row_key(ids, flags, arena, x)));
-                }
-                if !dup_rows.is_empty() {
-                    for other in dup_rows.into_iter().chain(core::iter::once(r)) {
-                        if let Some(f) = self.flags.get_mut(other as usize) {
-                            *f |= RowFlags::DUPLICATE_ID;
-                        }
-                    }
-                }
-                // Children that arrived before this row now find their parent.
-                let owned = key.to_owned();
-                if let Some(children) = self.pending.remove(&(trace_sym, owned)) {
-                    for child in children {
-                        self.pending_of.remove(&child);
-                        if let Some(p) = self.parent.get_mut(child as usize) {
-                            *p = r;
-                        }
-                    }
-                }
-                r
-            }
-        };
-        self.id_buf = id_buf;
-        self.write_columns(r, row, trace_sym);
-        outcome
-    }
-
-    /// Removes `child` from the waiting list of the parent it waited for, if any.
-    fn detach_pending(&mut self, child: u32) {
-        if let Some(waiting_for) = self.pending_of.remove(&child)
-            && let Some(list) = self.pending.get_mut(&waiting_for)
-        {
-            list.retain(|&c| c != child);
-            if list.is_empty() {
-                self.pending.remove(&waiting_for);
-            }
-        }
-    }
-
-    fn write_columns(&mut self, r: u32, row: &ObservationRow<'_>, trace_sym: Sym) {
-        let ri = r as usize;
-        // Parent.
-        let mut buf = core::mem::take(&mut self.id_buf);
-        let parent = match row.parent_observation_id {
-            Some(p) if !p.is_empty() => {
-                let pkey = ids::encode(p, &mut buf);
-                let hash = self.id_state.hash_one(pkey);
-                let found = {
-                    let Self {
-                        id_index,
-                        ids,
-                        flags,
-                        id_arena,
-                        trace,
-                        ..
-                    } = self;
-                    id_index
-                        .find(hash, |&x| {
-                            trace.get(x as usize) == Some(&trace_sym)
-                                && row_key(ids, flags, id_arena, x) == pkey
-                        })
-                        .copied()
-                };
-                match found {
-                    Some(p) => p,
-                    None => {
-                        let waiting_for = (trace_sym, pkey.to_owned());
-                        self.pending.entry(waiting_for.clone()).or_default().push(r);
-                        self.pending_of.insert(r, waiting_for);
-                        PENDING_PARENT
-                    }
-                }
-            }
-            _ => NO_PARENT,
-        };
-        self.id_buf = buf;
-        if let Some(slot) = self.parent.get_mut(ri) {
-            *slot = parent;
-        }
-
-        // Times.
-        if let Some(s) = self.start_ms.get_mut(ri) {
-            *s = row.start_time_ms;
-        }
-        // The escape maps are almost always empty: skip hashing then.
-        if !self.dur_big.is_empty() {
-            self.dur_big.remove(&r);
-        }
-        let dur = match row.end_time_ms {
-            None => MS_NONE,
-            Some(end) => {
-                let d = end.saturating_sub(row.start_time_ms);
-                if (0..i64::from(MS_ESCAPE)).contains(&d) {
-                    d as u32
-                } else {
-                    self.dur_big.insert(r, d);
-                    MS_ESCAPE
-                }
-            }
-        };
-        if let Some(slot) = self.dur_ms.get_mut(ri) {
-            *slot = dur;
-        }
-
-        // Enums and texts.
-        if let Some(slot) = self.obs_type.get_mut(ri) {
-            *slot = row.observation_type;
-        }
-        if let Some(slot) = self.level.get_mut(ri) {
-            *slot = row.level;
-        }
-        if !self.other_text.is_empty() {
-            self.other_text.remove(&r);
-        }
-        if row.observation_type == ObservationType::Other || row.level == Level::Other {
-            let t = if row.observation_type == ObservationType::Other {
-                self.dicts.other_text.intern(row.observation_type_text)
-            } else {
-                NONE
-            };
-            let l = if row.level == Level::Other {
-                self.dicts.other_text.intern(row.level_text)
-            } else {
-                NONE
-            };
-            self.other_text.insert(r, (t, l));
-        }
-        let name = self.dicts.names.intern(row.name);
-        if let Some(slot) = self.name.get_mut(ri) {
-            *slot = name;
-        }
-
-        // Context tuple (reused as is when the row repeats the previous row's context texts).
-        let context_texts = || {
-            [
-                row.user_id,
-                row.session_id,
-                row.environment,
-                row.release,
-                row.version,
-                row.trace_name,
-            ]
-            .into_iter()
-            .map(text)
-            .chain(core::iter::once(&b"\x00"[..]))
-            .chain(row.tags.iter().map(|t| t.as_bytes()))
-        };
-        let context_sym = match self.cache.context.hit(context_texts()) {
-            Some(sym) => sym,
-            None => {
-                let mut tag_syms = core::mem::take(&mut self.list_buf);
-                tag_syms.clear();
-                for tag in row.tags {
-                    let s = self.dicts.tags.intern(Some(tag));
-                    if s != NONE {
-                        tag_syms.push(s);
-                    }
-                }
-                // A tag set is a set: order and repeats do not matter.
-                tag_syms.sort_unstable();
-                tag_syms.dedup();
-                let tagset = self.dicts.tagsets.intern(&tag_syms);
-                self.list_buf = tag_syms;
-                let mut context = [NONE; ctx::LEN];
-                context[ctx::USER] = self.dicts.users.intern(row.user_id);
-                context[ctx::SESSION] = self.dicts.sessions.intern(row.session_id);
-                context[ctx::ENVIRONMENT] = self.dicts.environments.intern(row.environment);
-                context[ctx::RELEASE] = self.dicts.releases.intern(row.release);
-                context[ctx::VERSION] = self.dicts.versions.intern(row.version);
-                context[ctx::TRACE_NAME] = self.dicts.names.intern(row.trace_name);
-                context[ctx::TAGS] = tagset;
-                let sym = self.dicts.contexts.intern(context);
-                self.cache.context.remember(context_texts(), sym);
-                sym
-            }
-        };
-        if let Some(slot) = self.context.get_mut(ri) {
-            *slot = context_sym;
-        }
-
-        // Metadata set (pairs, in wire order).
-        let meta_texts = || {
-            row.metadata
-                .iter()
-                .flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()])
-        };
-        let metaset = match self.cache.metadata.hit(meta_texts()) {
-            Some(sym) => sym,
-            None => {
-                let mut pairs = core::mem::take(&mut self.list_buf);
-                pairs.clear();
-                for (k, v) in row.metadata {
-                    pairs.push(self.dicts.meta_keys.intern(Some(k)));
-                    pairs.push(self.dicts.meta_values.intern(Some(v)));
-                }
-                let sym = self.dicts.metasets.intern(&pairs);
-                self.list_buf = pairs;
-                self.cache.metadata.remember(meta_texts(), sym);
-                sym
-            }
-        };
-        if let Some(slot) = self.meta.get_mut(ri) {
-            *slot = metaset;
-        }
-
-        // Flags.
-        if let Some(f) = self.flags.get_mut(ri) {
-            let keep = *f & (RowFlags::ID_IN_ARENA | RowFlags::DUPLICATE_ID | RowFlags::HAS_GEN);
-            let mut bits = keep;
-            if row.is_root == Some(true) {
-                bits |= RowFlags::IS_ROOT;
-            }
-            if ids::is_legacy_root(row.id, row.trace_id) {
-                bits |= RowFlags::LEGACY_ROOT;
-            }
-            *f = bits;
-        }
-
-        // Status message (sparse).
-        let status = self.dicts.status.intern(row.status_message);
-        match self.status.binary_search_by_key(&r, |&(row, _)| row) {
-            Ok(i) => {
-                if status == NONE {
-                    self.status.remove(i);
-                } else if let Some(slot) = self.status.get_mut(i) {
-                    slot.1 = status;
-                }
-            }
-            Err(i) => {
-                if status != NONE {
-                    self.status.insert(i, (r, status));
-                }
-            }
-        }
-
-        self.write_gen(r, row);
-    }
-
-    fn write_gen(&mut self, r: u32, row: &ObservationRow<'_>) {
-        let needs = row.model.is_some_and(|m| !m.is_empty())
-            || row.model_id.is_some_and(|m| !m.is_empty())
-            || row.prompt_name.is_some_and(|m| !m.is_empty())
-            || row.prompt_version.is_some()
-            || !row.usage.is_empty()
-            || !row.cost.is_empty()
-            || row.completion_start_time_ms.is_some()
-            || !row.model_parameters.is_empty();
-        let pos = self.gens.binary_search_by_key(&r, |g| g.row);
-        let old = pos.ok().and_then(|i| self.gens.get(i).copied());
-        if let Some(o) = old {
-            self.garbage += self.slots(&o);
-            if !self.ttft_big.is_empty() {
-                self.ttft_big.remove(&r);
-            }
-        }
-        if !needs {
-            if let Ok(i) = pos {
-                self.gens.remove(i);
-            }
-            if let Some(f) = self.flags.get_mut(r as usize) {
-                *f &= !(RowFlags::HAS_GEN | RowFlags::COST_ESTIMATED);
-            }
-            return;
-        }
-
-        let mut keys = core::mem::take(&mut self.sym_buf);
-        let mut units = core::mem::take(&mut self.u64_buf);
-        let mut usd = core::mem::take(&mut self.f64_buf);
-        let mut list = core::mem::take(&mut self.list_buf);
-
-        // Usage, with a derivable total left out. The key symbols come from the last-input cache when
-        // the row has the previous row's usage keys.
-        let usage_key_texts = || row.usage.iter().map(|(k, _)| k.as_bytes());
-        keys.clear();
-        match self.cache.usage_shape.hit(usage_key_texts()) {
-            Some(all) => keys.extend_from_slice(self.dicts.shapes.resolve(all)),
-            None => {
-                for &(k, _) in row.usage {
-                    keys.push(self.dicts.usage_keys.intern(Some(k)));
-                }
-                let all = self.dicts.shapes.intern(&keys);
-                self.cache.usage_shape.remember(usage_key_texts(), all);
-            }
-        }
-        units.clear();
-        units.extend(row.usage.iter().map(|&(_, u)| u));
-        let usage_derived = elide_usage_total(&mut keys, &mut units);
-        let usage_shape = self.dicts.shapes.intern(&keys);
-        // Model parameters.
-        let param_texts = || {
-            row.model_parameters
-                .iter()
-                .flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()])
-        };
-        let params = match self.cache.params.hit(param_texts()) {
-            Some(sym) => sym,
-            None => {
-                list.clear();
-                for (k, v) in row.model_parameters {
-                    list.push(self.dicts.meta_keys.intern(Some(k)));
-                    list.push(self.dicts.meta_values.intern(Some(v)));
-                }
-                let sym = self.dicts.metasets.intern(&list);
-                self.cache.params.remember(param_texts(), sym);
-                sym
-            }
-        };
-        // Cost, with a derivable total left out.
-        let cost_key_texts = || row.cost.iter().map(|(k, _)| k.as_bytes());
-        list.clear();
-        match self.cache.cost_shape.hit(cost_key_texts()) {
-            Some(all) => list.extend_from_slice(self.dicts.shapes.resolve(all)),
-            None => {
-                for &(k, _) in row.cost {
-                    list.push(self.dicts.usage_keys.intern(Some(k)));
-                }
-                let all = self.dicts.shapes.intern(&list);
-                self.cache.cost_shape.remember(cost_key_texts(), all);
-            }
-        }
-        usd.clear();
-        usd.extend(row.cost.iter().map(|&(_, v)| v));
-        let cost_derived = elide_cost_total(&mut list, &mut usd);
-        let cost_shape =
-            self.dicts.shapes.intern(&list) | if cost_derived { COST_TOTAL_DERIVED } else { 0 };
-
-        let mut key = [NONE; gk::LEN];
-        key[gk::MODEL] = self.dicts.models.intern(row.model);
-        key[gk::MODEL_ID] = self.dicts.model_ids.intern(row.model_id);
-        key[gk::PROMPT] = self.dicts.prompts.intern(row.prompt_name);
-        if let Some(v) = row.prompt_version {
-            let bits = v as u64;
-            key[gk::PROMPT_VERSION_LO] = bits as u32;
-            key[gk::PROMPT_VERSION_HI] = (bits >> 32) as u32;
-            key[gk::FLAGS] |= gk::PROMPT_VERSION_SET_BIT;
-        }
-        if usage_derived {
-            key[gk::FLAGS] |= gk::USAGE_TOTAL_DERIVED;
-        }
-        key[gk::USAGE_SHAPE] = usage_shape;
-        key[gk::PARAMS] = params;
-        let key_sym = self.dicts.genkeys.intern(key);
-
-        let ttft = match row.completion_start_time_ms {
-            None => MS_NONE,
-            Some(c) => {
-                let d = c.saturating_sub(row.start_time_ms);
-                if (0..i64::from(MS_ESCAPE)).contains(&d) {
-                    d as u32
-                } else {
-                    self.ttft_big.insert(r, d);
-                    MS_ESCAPE
-                }
-            }
-        };
-
-        let rec = GenRec {
-            row: r,
-            key: key_sym,
-            ttft_ms: ttft,
-            off: old.map_or(0, |o| o.off),
-            cost_shape,
-        };
-        let gi = match pos {
-            Ok(i) => {
-                if let Some(slot) = self.gens.get_mut(i) {
-                    *slot = rec;
-                }
-                i
-            }
-            Err(i) => {
-                self.gens.insert(i, rec);
-                i
-            }
-        };
-        // Reuse the old slots when the record has the same size.
-        let reuse = old.filter(|o| {
-            self.garbage >= self.slots(o) && self.slots(o) == units.len() + 2 * usd.len()
-        });
-        if let Some(o) = reuse {
-            self.garbage -= self.slots(&o);
-        }
-        self.place_values(gi, reuse.map(|o| o.off), &units, &usd);
-        self.sym_buf = keys;
-        self.u64_buf = units;
-        self.f64_buf = usd;
-        self.list_buf = list;
-        if let Some(f) = self.flags.get_mut(r as usize) {
-            *f = (*f | RowFlags::HAS_GEN) & !RowFlags::COST_ESTIMATED;
-        }
-        self.reestimate(gi);
-    }
-
-    /// Writes a record's stored usage and cost values at `at` (or appended) and points the record there.
-    fn place_values(&mut self, gi: usize, at: Option<u32>, units: &[u64], usd: &[f64]) {
-        let off = at.unwrap_or(self.vals.len() as u32);
+    /// Writes a record's stored usage values then cost values (two `u32` halves each) from slot `off`
+    /// (overwriting, or appending past the end).
+    pub(crate) fn write_values(
+        &mut self,
+        off: u32,
+        units: impl Iterator<Item = u64>,
+        usd: impl Iterator<Item = f64>,
+    ) {
         let mut idx = off;
         let put = |vals: &mut Vec<u32>, idx: u32, v: u32| match vals.get_mut(idx as usize) {
             Some(slot) => *slot = v,
             None => vals.push(v),
         };
-        for &u in units {
+        for u in units {
             if !self.big.is_empty() {
                 self.big.remove(&idx);
             }
@@ -1155,7 +579,7 @@ impl Store {
             put(&mut self.vals, idx, v);
             idx += 1;
         }
-        for &c in usd {
+        for c in usd {
             let bits = c.to_bits();
             for half in [bits as u32, (bits >> 32) as u32] {
                 if !self.big.is_empty() {
@@ -1165,13 +589,19 @@ impl Store {
                 idx += 1;
             }
         }
+    }
+
+    /// Writes a record's values at `at` (or appended) and points the record there.
+    fn place_values(&mut self, gi: usize, at: Option<u32>, units: &[u64], usd: &[f64]) {
+        let off = at.unwrap_or(self.vals.len() as u32);
+        self.write_values(off, units.iter().copied(), usd.iter().copied());
         if let Some(g) = self.gens.get_mut(gi) {
             g.off = off;
         }
     }
 
     /// Stored value slots of a record.
-    fn slots(&self, g: &GenRec) -> usize {
+    pub(crate) fn slots(&self, g: &GenRec) -> usize {
         self.usage_len(g.key)
             + 2 * self
                 .dicts
@@ -1189,7 +619,7 @@ impl Store {
     }
 
     /// Replaces an estimated cost by a fresh estimate, or estimates a cost Langfuse did not give.
-    fn reestimate(&mut self, gi: usize) {
+    pub(crate) fn reestimate(&mut self, gi: usize) {
         let Some(g) = self.gens.get(gi).copied() else {
             return;
         };
@@ -1427,9 +857,13 @@ impl Store {
 
     /// The parent id a row names when that parent is not in the store (an orphan), else `None`.
     pub fn missing_parent_id(&self, row: u32) -> Option<String> {
-        self.pending_of
-            .get(&row)
-            .map(|(_, key)| ids::decode(key.as_key()))
+        let p = self.parent.get(row as usize).copied().unwrap_or(NO_PARENT);
+        if !is_pending(p) {
+            return None;
+        }
+        self.waiting
+            .key_of(p - PENDING_BASE)
+            .map(|(_, key)| ids::decode(key))
     }
 
     /// Status message of a row (`None` when missing).
@@ -1446,6 +880,7 @@ impl Store {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::row::ObservationRow;
 
     fn row<'a>(id: &'a str, trace: &'a str, start: i64) -> ObservationRow<'a> {
         ObservationRow::new(id, trace, start)
@@ -1488,7 +923,7 @@ mod tests {
         let mut child = row("c", "t", 5);
         child.parent_observation_id = Some("p");
         s.upsert(&child);
-        assert_eq!(s.parent[0], PENDING_PARENT);
+        assert!(is_pending(s.parent[0]));
         assert_eq!(s.missing_parent_id(0).as_deref(), Some("p"));
         s.upsert(&row("p", "t", 1));
         assert_eq!(s.parent[0], 1);
@@ -1497,11 +932,11 @@ mod tests {
         let mut other = row("c2", "u", 5);
         other.parent_observation_id = Some("p");
         s.upsert(&other);
-        assert_eq!(s.parent[2], PENDING_PARENT);
+        assert!(is_pending(s.parent[2]));
         // Replacing the waiting child with a parentless version detaches it.
         s.upsert(&row("c2", "u", 5));
         assert_eq!(s.parent[2], NO_PARENT);
-        assert!(s.pending.is_empty());
+        assert!(s.waiting.is_empty());
     }
 
     #[test]

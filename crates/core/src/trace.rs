@@ -16,7 +16,7 @@
 
 use crate::intern::{NONE, Sym};
 use crate::row::Level;
-use crate::store::{NO_PARENT, PENDING_PARENT, RowFlags, Store, ctx};
+use crate::store::{NO_PARENT, RowFlags, Store, ctx, is_pending};
 
 /// Sentinel for "no row".
 pub(crate) const NO_ROW: u32 = u32::MAX;
@@ -122,7 +122,7 @@ impl TraceIndex {
                 *s = (*s).max(sev);
             }
             if let Some(i) = t.issues.get_mut(tr) {
-                if parent == PENDING_PARENT {
+                if is_pending(parent) {
                     *i |= issues::ORPHAN;
                 }
                 if flags & RowFlags::DUPLICATE_ID != 0 {
@@ -219,7 +219,7 @@ impl TraceIndex {
                         }
                         path.push(cur);
                         let p = store.parent.get(cur as usize).copied().unwrap_or(NO_PARENT);
-                        if p == NO_PARENT || p == PENDING_PARENT || p as usize >= n {
+                        if p == NO_PARENT || is_pending(p) || p as usize >= n {
                             break;
                         }
                         cur = p;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::intern::{NONE, Sym};
 use crate::rollup::{Tokens, row_cost, usage_key_classes};
 use crate::row::{Level, ObservationType};
-use crate::store::{NO_PARENT, PENDING_PARENT, RowFlags, Store, gk};
+use crate::store::{NO_PARENT, RowFlags, Store, gk, is_pending};
 use crate::trace::{TraceIndex, issues};
 
 /// Flags of one tree row.
@@ -147,7 +147,7 @@ pub fn trace_tree(store: &Store, trace_id: &str) -> Option<TraceTree> {
     for (i, &r) in rows.iter().enumerate() {
         match store.parent.get(r as usize).copied().unwrap_or(NO_PARENT) {
             NO_PARENT => top.push((0, start_of(r), i)),
-            PENDING_PARENT => top.push((1, start_of(r), i)),
+            p if is_pending(p) => top.push((1, start_of(r), i)),
             p => match local(p) {
                 Some(pi) if pi != i => {
                     if let Some(c) = children.get_mut(pi) {
@@ -221,7 +221,7 @@ pub fn trace_tree(store: &Store, trace_id: &str) -> Option<TraceTree> {
                         root: parent_index.is_none()
                             && store.parent.get(r as usize) == Some(&NO_PARENT),
                         legacy_root: flags.has(RowFlags::LEGACY_ROOT),
-                        orphan: store.parent.get(r as usize) == Some(&PENDING_PARENT),
+                        orphan: store.parent.get(r as usize).is_some_and(|&p| is_pending(p)),
                         in_cycle: traces.row_in_cycle(r)
                             || (parent_index.is_none() && seed_flags.in_cycle),
                         duplicate_id: flags.has(RowFlags::DUPLICATE_ID),

@@ -1,0 +1,959 @@
+//! The write path: one borrowed [`ObservationRow`] into the columns of the [`Store`].
+//!
+//! Contract (see [`crate::store`]): a row whose (trace id, observation id) is already stored replaces it
+//! in place, anything else appends; nothing is dropped, nothing panics.
+//!
+//! Cost: no heap allocation per row once the buffers and tables have grown, and as little hashing as
+//! possible. Rows of a page repeat most of their texts: a trace's rows share the trace id and
+//! the trace context (user, session, environment, release, version, trace name, tags) and usually the
+//! metadata, and a model's rows share the usage and cost keys and the model parameters. Those texts are
+//! compared byte for byte with the ones a symbol was last made from ([`LastInput`], [`GenInput`]) before
+//! anything is hashed or interned; only a change costs dictionary lookups.
+
+use core::hash::BuildHasher;
+
+use crate::ids::{self, IdKey};
+use crate::intern::{NONE, Sym, eq_bytes};
+use crate::row::{Level, ObservationRow, ObservationType};
+use crate::store::{
+    COST_TOTAL_DERIVED, GenRec, MS_ESCAPE, MS_NONE, NO_PARENT, PENDING_BASE, RowFlags, Store,
+    TOTAL_KEY, Upsert, ctx, gk, row_key,
+};
+
+fn text(s: Option<&str>) -> &[u8] {
+    s.unwrap_or("").as_bytes()
+}
+
+/// The texts a symbol was last made from, in order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LastInput {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+    /// `None` until something is remembered.
+    sym: Option<Sym>,
+}
+
+/// Walks the remembered texts of a [`LastInput`] in order, comparing each with the next given text.
+struct Walk<'a> {
+    bytes: &'a [u8],
+    ends: core::slice::Iter<'a, u32>,
+    start: usize,
+}
+
+impl Walk<'_> {
+    /// True when the next remembered text is `item`.
+    #[inline(always)]
+    fn eat(&mut self, item: &[u8]) -> bool {
+        let Some(&end) = self.ends.next() else {
+            return false;
+        };
+        let end = end as usize;
+        let same = self
+            .bytes
+            .get(self.start..end)
+            .is_some_and(|s| eq_bytes(s, item));
+        self.start = end;
+        same
+    }
+}
+
+impl LastInput {
+    /// A walk over the remembered texts when there are `count` of them (and a symbol), else `None`.
+    #[inline(always)]
+    fn walk(&self, count: usize) -> Option<Walk<'_>> {
+        (self.sym.is_some() && self.ends.len() == count).then(|| Walk {
+            bytes: &self.bytes,
+            ends: self.ends.iter(),
+            start: 0,
+        })
+    }
+
+    /// True when the remembered texts are `fixed` then `tags`.
+    #[inline(always)]
+    fn same_context(&self, fixed: &[&[u8]; 6], tags: &[&str]) -> bool {
+        let Some(mut w) = self.walk(fixed.len() + tags.len()) else {
+            return false;
+        };
+        fixed.iter().all(|f| w.eat(f)) && tags.iter().all(|t| w.eat(t.as_bytes()))
+    }
+
+    /// True when the remembered texts are the keys and values of `pairs`, in order.
+    #[inline(always)]
+    fn same_pairs(&self, pairs: &[(&str, &str)]) -> bool {
+        let Some(mut w) = self.walk(2 * pairs.len()) else {
+            return false;
+        };
+        pairs
+            .iter()
+            .all(|&(k, v)| w.eat(k.as_bytes()) && w.eat(v.as_bytes()))
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.sym = None;
+    }
+
+    fn push(&mut self, item: &[u8]) {
+        self.bytes.extend_from_slice(item);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+/// The last few [`LastInput`]s of one kind: rows of a trace alternate between a few metadata sets
+/// (a tool call adds its HTTP status) and traces between a few contexts.
+#[derive(Clone, Debug, Default)]
+struct Recent {
+    ways: [LastInput; RECENT_WAYS],
+    last: usize,
+    victim: usize,
+}
+
+const RECENT_WAYS: usize = 4;
+
+impl Recent {
+    /// The symbol of the first entry `same` accepts, trying the last hit first.
+    #[inline(always)]
+    fn find(&mut self, same: impl Fn(&LastInput) -> bool) -> Option<Sym> {
+        if let Some(l) = self.ways.get(self.last)
+            && same(l)
+        {
+            return l.sym;
+        }
+        let i = self.ways.iter().position(same)?;
+        self.last = i;
+        self.ways.get(i).and_then(|l| l.sym)
+    }
+
+    /// A way to overwrite (cleared), made the last hit.
+    fn replace(&mut self) -> &mut LastInput {
+        let i = self.victim % RECENT_WAYS;
+        self.victim = (i + 1) % RECENT_WAYS;
+        self.last = i;
+        let l = &mut self.ways[i];
+        l.clear();
+        l
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.ways.iter().map(LastInput::memory_bytes).sum()
+    }
+}
+
+/// What a generation row's model texts (model, model id, prompt, prompt version, usage keys, cost
+/// keys, model parameters) were last turned into. The shapes and generation keys depend on whether the
+/// row's `total` is derivable, so both variants are kept, made on first need.
+#[derive(Clone, Debug, Default)]
+struct GenInput {
+    texts: LastInput,
+    usage_n: usize,
+    cost_n: usize,
+    prompt_version: Option<i64>,
+    model: Sym,
+    model_id: Sym,
+    prompt: Sym,
+    params: Sym,
+    usage_keys: Vec<Sym>,
+    cost_keys: Vec<Sym>,
+    /// Position of the only `total` usage / cost key, if exactly one.
+    usage_total_at: Option<usize>,
+    cost_total_at: Option<usize>,
+    /// Indexed by "total left out".
+    usage_shape: [Option<Sym>; 2],
+    cost_shape: [Option<Sym>; 2],
+    genkey: [Option<Sym>; 2],
+}
+
+impl GenInput {
+    fn matches(&self, row: &ObservationRow<'_>) -> bool {
+        if self.usage_n != row.usage.len()
+            || self.cost_n != row.cost.len()
+            || self.prompt_version != row.prompt_version
+        {
+            return false;
+        }
+        let n = 3 + row.usage.len() + row.cost.len() + 2 * row.model_parameters.len();
+        let Some(mut w) = self.texts.walk(n) else {
+            return false;
+        };
+        w.eat(text(row.model))
+            && w.eat(text(row.model_id))
+            && w.eat(text(row.prompt_name))
+            && row.usage.iter().all(|&(k, _)| w.eat(k.as_bytes()))
+            && row.cost.iter().all(|&(k, _)| w.eat(k.as_bytes()))
+            && row
+                .model_parameters
+                .iter()
+                .all(|&(k, v)| w.eat(k.as_bytes()) && w.eat(v.as_bytes()))
+    }
+}
+
+/// Slots of the generation-input cache, indexed by a hash of the model, prompt and key counts (a trace
+/// alternates between a few models; a project has dozens of model set-ups).
+const GEN_SLOTS: usize = 64;
+
+/// Scratch and last-input caches of the write path.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct UpsertCache {
+    trace_text: Vec<u8>,
+    trace_sym: Option<Sym>,
+    context: Recent,
+    metadata: Recent,
+    /// [`GEN_SLOTS`] entries once a generation row was seen.
+    gens: Vec<GenInput>,
+    gen_last: usize,
+    id_buf: Vec<u8>,
+    parent_buf: Vec<u8>,
+    list_buf: Vec<u32>,
+    /// The parent id text the last lookup was for, and its answer.
+    parent_text: Vec<u8>,
+    last_parent: Option<LastParent>,
+}
+
+/// Where the last parent lookup led.
+#[derive(Clone, Copy, Debug)]
+struct LastParent {
+    trace: Sym,
+    found: ParentAt,
+}
+
+/// A parent row (rows stay where they are, so this never goes stale), or the waiting slot of the child
+/// that looked for it (valid until a parent arrives or a waiting child is replaced: both forget it).
+#[derive(Clone, Copy, Debug)]
+enum ParentAt {
+    Row(u32),
+    Waiting(u32),
+}
+
+impl UpsertCache {
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.trace_text.capacity()
+            + self.context.memory_bytes()
+            + self.metadata.memory_bytes()
+            + self.gens.capacity() * core::mem::size_of::<GenInput>()
+            + self
+                .gens
+                .iter()
+                .map(|g| {
+                    g.texts.memory_bytes() + (g.usage_keys.capacity() + g.cost_keys.capacity()) * 4
+                })
+                .sum::<usize>()
+            + self.id_buf.capacity()
+            + self.parent_buf.capacity()
+            + self.parent_text.capacity()
+            + self.list_buf.capacity() * 4
+    }
+
+    /// Forgets a remembered waiting slot (its chain changed).
+    fn forget_waiting_parent(&mut self) {
+        if matches!(
+            self.last_parent,
+            Some(LastParent {
+                found: ParentAt::Waiting(_),
+                ..
+            })
+        ) {
+            self.last_parent = None;
+        }
+    }
+
+    /// Drops the buffers (the caches start over).
+    pub(crate) fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+/// Everything a row writes into the dense columns.
+struct Dense {
+    parent: u32,
+    start_ms: i64,
+    dur_ms: u32,
+    name: Sym,
+    context: Sym,
+    meta: Sym,
+    obs_type: ObservationType,
+    level: Level,
+    flag_bits: u8,
+}
+
+impl Store {
+    /// Adds or replaces one observation. Never panics, never drops the row.
+    pub fn upsert(&mut self, row: &ObservationRow<'_>) -> Upsert {
+        drop(self.trace_cache.take());
+        let trace_sym = self.trace_symbol(row.trace_id);
+
+        let mut id_buf = core::mem::take(&mut self.cache.id_buf);
+        let key = ids::encode(row.id, &mut id_buf);
+        let hash = self.id_state.hash_one(key);
+        // One probe finds the row to replace (same trace) and tells whether the id exists elsewhere.
+        let (existing, duplicate) = {
+            let Self {
+                id_index,
+                ids,
+                flags,
+                id_arena,
+                trace,
+                ..
+            } = self;
+            let mut duplicate = false;
+            let mut existing = None;
+            for &r in id_index.iter_hash(hash) {
+                if row_key(ids, flags, id_arena, r) == key {
+                    if trace.get(r as usize) == Some(&trace_sym) {
+                        existing = Some(r);
+                        break;
+                    }
+                    duplicate = true;
+                }
+            }
+            (existing, duplicate)
+        };
+
+        let (r, outcome) = match existing {
+            Some(r) => {
+                if let Some(&p) = self.parent.get(r as usize)
+                    && crate::store::is_pending(p)
+                {
+                    self.waiting.detach(p - PENDING_BASE);
+                    self.cache.forget_waiting_parent();
+                }
+                (r, Upsert::Replaced)
+            }
+            None => {
+                let r = self.ids.len() as u32;
+                let mut flags = 0u8;
+                let raw = match key {
+                    IdKey::Packed(v) => v,
+                    IdKey::Bytes(b) => {
+                        flags |= RowFlags::ID_IN_ARENA;
+                        self.id_arena.push(b)
+                    }
+                };
+                self.ids.push(raw);
+                self.flags.push(flags);
+                self.trace.push(trace_sym);
+                {
+                    let Self {
+                        id_index,
+                        ids,
+                        flags,
+                        id_arena,
+                        id_state,
+                        ..
+                    } = self;
+                    id_index.insert_unique(hash, r, |&x| {
+                        id_state.hash_one(row_key(ids, flags, id_arena, x))
+                    });
+                }
+                if duplicate {
+                    self.flag_duplicates(hash, key, r);
+                }
+                // Children that arrived before this row now find their parent.
+                let Self {
+                    waiting,
+                    parent,
+                    cache,
+                    ..
+                } = self;
+                waiting.take(trace_sym, key, hash, |child| {
+                    if let Some(p) = parent.get_mut(child as usize) {
+                        *p = r;
+                    }
+                    cache.forget_waiting_parent();
+                });
+                (r, Upsert::Inserted)
+            }
+        };
+        self.cache.id_buf = id_buf;
+
+        let dense = self.dense_values(r, row, trace_sym, outcome == Upsert::Inserted);
+        if outcome == Upsert::Inserted {
+            self.parent.push(dense.parent);
+            self.start_ms.push(dense.start_ms);
+            self.dur_ms.push(dense.dur_ms);
+            self.name.push(dense.name);
+            self.context.push(dense.context);
+            self.meta.push(dense.meta);
+            self.obs_type.push(dense.obs_type);
+            self.level.push(dense.level);
+            if let Some(f) = self.flags.last_mut() {
+                *f |= dense.flag_bits;
+            }
+        } else {
+            let ri = r as usize;
+            let put = |col: &mut Vec<u32>, v: u32| {
+                if let Some(slot) = col.get_mut(ri) {
+                    *slot = v;
+                }
+            };
+            put(&mut self.parent, dense.parent);
+            put(&mut self.dur_ms, dense.dur_ms);
+            put(&mut self.name, dense.name);
+            put(&mut self.context, dense.context);
+            put(&mut self.meta, dense.meta);
+            if let Some(s) = self.start_ms.get_mut(ri) {
+                *s = dense.start_ms;
+            }
+            if let Some(s) = self.obs_type.get_mut(ri) {
+                *s = dense.obs_type;
+            }
+            if let Some(s) = self.level.get_mut(ri) {
+                *s = dense.level;
+            }
+            if let Some(f) = self.flags.get_mut(ri) {
+                let keep =
+                    *f & (RowFlags::ID_IN_ARENA | RowFlags::DUPLICATE_ID | RowFlags::HAS_GEN);
+                *f = keep | dense.flag_bits;
+            }
+        }
+        self.write_status(r, row, outcome == Upsert::Inserted);
+        self.write_gen(r, row, outcome == Upsert::Inserted);
+        outcome
+    }
+
+    /// The trace symbol of a trace id (the previous row's when the text is the same).
+    fn trace_symbol(&mut self, trace_id: Option<&str>) -> Sym {
+        let Some(t) = trace_id.filter(|t| !t.is_empty()) else {
+            return NONE;
+        };
+        let c = &mut self.cache;
+        if let Some(sym) = c.trace_sym
+            && eq_bytes(&c.trace_text, t.as_bytes())
+        {
+            return sym;
+        }
+        let mut scratch = core::mem::take(&mut c.id_buf);
+        let mut bytes = core::mem::take(&mut c.parent_buf);
+        ids::key_bytes(ids::encode(t, &mut scratch), &mut bytes);
+        let sym = self.dicts.trace_ids.intern_bytes(&bytes);
+        let c = &mut self.cache;
+        c.id_buf = scratch;
+        c.parent_buf = bytes;
+        c.trace_text.clear();
+        c.trace_text.extend_from_slice(t.as_bytes());
+        c.trace_sym = Some(sym);
+        sym
+    }
+
+    /// Flags `r` and every other row with the same id (under another trace).
+    fn flag_duplicates(&mut self, hash: u64, key: IdKey<'_>, r: u32) {
+        let mut rows = Vec::new();
+        for &other in self.id_index.iter_hash(hash) {
+            if row_key(&self.ids, &self.flags, &self.id_arena, other) == key {
+                rows.push(other);
+            }
+        }
+        for other in rows.into_iter().chain(core::iter::once(r)) {
+            if let Some(f) = self.flags.get_mut(other as usize) {
+                *f |= RowFlags::DUPLICATE_ID;
+            }
+        }
+    }
+
+    /// The dense-column values of a row (parent resolved or registered as waiting).
+    fn dense_values(
+        &mut self,
+        r: u32,
+        row: &ObservationRow<'_>,
+        trace_sym: Sym,
+        inserted: bool,
+    ) -> Dense {
+        // Parent. Siblings name the same parent one after the other: the previous row's answer is
+        // reused when the text and trace repeat (see `LastParent`).
+        let parent = match row.parent_observation_id {
+            Some(p) if !p.is_empty() => {
+                let cached = self.cache.last_parent.filter(|lp| {
+                    lp.trace == trace_sym
+                        && eq_bytes(&self.cache.parent_text, p.as_bytes())
+                        && p != row.id
+                });
+                match cached {
+                    Some(LastParent {
+                        found: ParentAt::Row(parent),
+                        ..
+                    }) => parent,
+                    Some(LastParent {
+                        found: ParentAt::Waiting(slot),
+                        ..
+                    }) => PENDING_BASE + self.waiting.wait_beside(slot, r),
+                    None => self.lookup_parent(r, p, trace_sym),
+                }
+            }
+            _ => NO_PARENT,
+        };
+
+        // Duration (exact escapes for negative or huge values).
+        if !inserted && !self.dur_big.is_empty() {
+            self.dur_big.remove(&r);
+        }
+        let dur_ms = match row.end_time_ms {
+            None => MS_NONE,
+            Some(end) => {
+                let d = end.saturating_sub(row.start_time_ms);
+                if (0..i64::from(MS_ESCAPE)).contains(&d) {
+                    d as u32
+                } else {
+                    self.dur_big.insert(r, d);
+                    MS_ESCAPE
+                }
+            }
+        };
+
+        // Texts of unknown enum values.
+        if !inserted && !self.other_text.is_empty() {
+            self.other_text.remove(&r);
+        }
+        if row.observation_type == ObservationType::Other || row.level == Level::Other {
+            let t = if row.observation_type == ObservationType::Other {
+                self.dicts.other_text.intern(row.observation_type_text)
+            } else {
+                NONE
+            };
+            let l = if row.level == Level::Other {
+                self.dicts.other_text.intern(row.level_text)
+            } else {
+                NONE
+            };
+            self.other_text.insert(r, (t, l));
+        }
+
+        let name = self.dicts.names.intern(row.name);
+        let context = self.context_symbol(row);
+        let meta = self.metadata_symbol(row);
+
+        let mut flag_bits = 0u8;
+        if row.is_root == Some(true) {
+            flag_bits |= RowFlags::IS_ROOT;
+        }
+        if ids::is_legacy_root(row.id, row.trace_id) {
+            flag_bits |= RowFlags::LEGACY_ROOT;
+        }
+        Dense {
+            parent,
+            start_ms: row.start_time_ms,
+            dur_ms,
+            name,
+            context,
+            meta,
+            obs_type: row.observation_type,
+            level: row.level,
+            flag_bits,
+        }
+    }
+
+    /// Finds `row`'s parent `p` in its trace, or registers the row as waiting for it; remembers the
+    /// answer for the next sibling.
+    fn lookup_parent(&mut self, r: u32, p: &str, trace_sym: Sym) -> u32 {
+        let mut buf = core::mem::take(&mut self.cache.parent_buf);
+        let pkey = ids::encode(p, &mut buf);
+        let hash = self.id_state.hash_one(pkey);
+        let found = {
+            let Self {
+                id_index,
+                ids,
+                flags,
+                id_arena,
+                trace,
+                ..
+            } = self;
+            id_index
+                .find(hash, |&x| {
+                    trace.get(x as usize) == Some(&trace_sym)
+                        && row_key(ids, flags, id_arena, x) == pkey
+                })
+                .copied()
+        };
+        let (parent, at) = match found {
+            Some(p) => (p, ParentAt::Row(p)),
+            None => {
+                let slot = self.waiting.wait(r, trace_sym, pkey, hash);
+                (PENDING_BASE + slot, ParentAt::Waiting(slot))
+            }
+        };
+        self.cache.parent_buf = buf;
+        self.cache.parent_text.clear();
+        self.cache.parent_text.extend_from_slice(p.as_bytes());
+        self.cache.last_parent = Some(LastParent {
+            trace: trace_sym,
+            found: at,
+        });
+        parent
+    }
+
+    /// The context tuple symbol (reused as is when the row repeats the previous row's texts).
+    fn context_symbol(&mut self, row: &ObservationRow<'_>) -> Sym {
+        let fixed = [
+            text(row.user_id),
+            text(row.session_id),
+            text(row.environment),
+            text(row.release),
+            text(row.version),
+            text(row.trace_name),
+        ];
+        if let Some(sym) = self
+            .cache
+            .context
+            .find(|l| l.same_context(&fixed, row.tags))
+        {
+            return sym;
+        }
+        let mut tag_syms = core::mem::take(&mut self.cache.list_buf);
+        tag_syms.clear();
+        for tag in row.tags {
+            let s = self.dicts.tags.intern(Some(tag));
+            if s != NONE {
+                tag_syms.push(s);
+            }
+        }
+        // A tag set is a set: order and repeats do not matter.
+        tag_syms.sort_unstable();
+        tag_syms.dedup();
+        let tagset = self.dicts.tagsets.intern(&tag_syms);
+        self.cache.list_buf = tag_syms;
+        let d = &mut self.dicts;
+        let mut context = [NONE; ctx::LEN];
+        context[ctx::USER] = d.users.intern(row.user_id);
+        context[ctx::SESSION] = d.sessions.intern(row.session_id);
+        context[ctx::ENVIRONMENT] = d.environments.intern(row.environment);
+        context[ctx::RELEASE] = d.releases.intern(row.release);
+        context[ctx::VERSION] = d.versions.intern(row.version);
+        context[ctx::TRACE_NAME] = d.names.intern(row.trace_name);
+        context[ctx::TAGS] = tagset;
+        let sym = d.contexts.intern(context);
+        let last = self.cache.context.replace();
+        for f in fixed {
+            last.push(f);
+        }
+        for t in row.tags {
+            last.push(t.as_bytes());
+        }
+        last.sym = Some(sym);
+        sym
+    }
+
+    /// The metadata-set symbol (pairs in wire order; reused when the texts repeat).
+    fn metadata_symbol(&mut self, row: &ObservationRow<'_>) -> Sym {
+        if let Some(sym) = self.cache.metadata.find(|l| l.same_pairs(row.metadata)) {
+            return sym;
+        }
+        let sym = self.pairs_symbol(row.metadata);
+        let last = self.cache.metadata.replace();
+        for &(k, v) in row.metadata {
+            last.push(k.as_bytes());
+            last.push(v.as_bytes());
+        }
+        last.sym = Some(sym);
+        sym
+    }
+
+    /// The metadata-set symbol of (key, value) pairs.
+    fn pairs_symbol(&mut self, pairs: &[(&str, &str)]) -> Sym {
+        let mut list = core::mem::take(&mut self.cache.list_buf);
+        list.clear();
+        for &(k, v) in pairs {
+            list.push(self.dicts.meta_keys.intern(Some(k)));
+            list.push(self.dicts.meta_values.intern(Some(v)));
+        }
+        let sym = self.dicts.metasets.intern(&list);
+        self.cache.list_buf = list;
+        sym
+    }
+
+    /// The sparse status-message entry of a row.
+    fn write_status(&mut self, r: u32, row: &ObservationRow<'_>, inserted: bool) {
+        let status = self.dicts.status.intern(row.status_message);
+        if inserted {
+            // The newest row sorts last.
+            if status != NONE {
+                self.status.push((r, status));
+            }
+            return;
+        }
+        match self.status.binary_search_by_key(&r, |&(row, _)| row) {
+            Ok(i) => {
+                if status == NONE {
+                    self.status.remove(i);
+                } else if let Some(slot) = self.status.get_mut(i) {
+                    slot.1 = status;
+                }
+            }
+            Err(i) => {
+                if status != NONE {
+                    self.status.insert(i, (r, status));
+                }
+            }
+        }
+    }
+
+    /// The generation-input cache entry for the row's model texts (filled on a miss).
+    fn gen_input(&mut self, row: &ObservationRow<'_>) -> usize {
+        let c = &mut self.cache;
+        let last = c.gen_last;
+        if c.gens.get(last).is_some_and(|g| g.matches(row)) {
+            return last;
+        }
+        if c.gens.is_empty() {
+            c.gens.resize_with(GEN_SLOTS, GenInput::default);
+        }
+        let hash = self.id_state.hash_one((
+            text(row.model),
+            text(row.prompt_name),
+            row.usage.len(),
+            row.cost.len(),
+            row.model_parameters.len(),
+        ));
+        let i = (hash >> 32) as usize % GEN_SLOTS;
+        c.gen_last = i;
+        if c.gens.get(i).is_some_and(|g| g.matches(row)) {
+            return i;
+        }
+        let params = self.pairs_symbol(row.model_parameters);
+        let d = &mut self.dicts;
+        let Some(g) = self.cache.gens.get_mut(i) else {
+            return i;
+        };
+        g.usage_n = row.usage.len();
+        g.cost_n = row.cost.len();
+        g.prompt_version = row.prompt_version;
+        g.model = d.models.intern(row.model);
+        g.model_id = d.model_ids.intern(row.model_id);
+        g.prompt = d.prompts.intern(row.prompt_name);
+        g.params = params;
+        g.usage_keys.clear();
+        for &(k, _) in row.usage {
+            g.usage_keys.push(d.usage_keys.intern(Some(k)));
+        }
+        g.cost_keys.clear();
+        for &(k, _) in row.cost {
+            g.cost_keys.push(d.usage_keys.intern(Some(k)));
+        }
+        let only_total = |keys: &[Sym]| {
+            let mut totals = keys.iter().enumerate().filter(|&(_, &k)| k == TOTAL_KEY);
+            match (totals.next(), totals.next()) {
+                (Some((at, _)), None) => Some(at),
+                _ => None,
+            }
+        };
+        g.usage_total_at = only_total(&g.usage_keys);
+        g.cost_total_at = only_total(&g.cost_keys);
+        g.usage_shape = [None; 2];
+        g.cost_shape = [None; 2];
+        g.genkey = [None; 2];
+        g.texts.clear();
+        g.texts.push(text(row.model));
+        g.texts.push(text(row.model_id));
+        g.texts.push(text(row.prompt_name));
+        for &(k, _) in row.usage {
+            g.texts.push(k.as_bytes());
+        }
+        for &(k, _) in row.cost {
+            g.texts.push(k.as_bytes());
+        }
+        for &(k, v) in row.model_parameters {
+            g.texts.push(k.as_bytes());
+            g.texts.push(v.as_bytes());
+        }
+        g.texts.sym = Some(NONE);
+        i
+    }
+
+    /// Generation key and cost shape (with [`COST_TOTAL_DERIVED`]) of cache entry `i`, by whether the
+    /// usage and cost totals are left out.
+    fn gen_symbols(&mut self, i: usize, usage_derived: bool, cost_derived: bool) -> (Sym, Sym) {
+        let d = &mut self.dicts;
+        let Some(g) = self.cache.gens.get_mut(i) else {
+            return (NONE, NONE);
+        };
+        let (u, c) = (usize::from(usage_derived), usize::from(cost_derived));
+        let shape = |keys: &[Sym], leave_out: Option<usize>, list: &mut Vec<u32>| {
+            list.clear();
+            list.extend(
+                keys.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| Some(j) != leave_out)
+                    .map(|(_, &k)| k),
+            );
+        };
+        let list = &mut self.cache.list_buf;
+        let genkey = match g.genkey.get(u).copied().flatten() {
+            Some(k) => k,
+            None => {
+                let usage_shape = match g.usage_shape.get(u).copied().flatten() {
+                    Some(s) => s,
+                    None => {
+                        shape(
+                            &g.usage_keys,
+                            g.usage_total_at.filter(|_| usage_derived),
+                            list,
+                        );
+                        let s = d.shapes.intern(list);
+                        if let Some(slot) = g.usage_shape.get_mut(u) {
+                            *slot = Some(s);
+                        }
+                        s
+                    }
+                };
+                let mut key = [NONE; gk::LEN];
+                key[gk::MODEL] = g.model;
+                key[gk::MODEL_ID] = g.model_id;
+                key[gk::PROMPT] = g.prompt;
+                if let Some(v) = g.prompt_version {
+                    let bits = v as u64;
+                    key[gk::PROMPT_VERSION_LO] = bits as u32;
+                    key[gk::PROMPT_VERSION_HI] = (bits >> 32) as u32;
+                    key[gk::FLAGS] |= gk::PROMPT_VERSION_SET_BIT;
+                }
+                if usage_derived {
+                    key[gk::FLAGS] |= gk::USAGE_TOTAL_DERIVED;
+                }
+                key[gk::USAGE_SHAPE] = usage_shape;
+                key[gk::PARAMS] = g.params;
+                let k = d.genkeys.intern(key);
+                if let Some(slot) = g.genkey.get_mut(u) {
+                    *slot = Some(k);
+                }
+                k
+            }
+        };
+        let cost_shape = match g.cost_shape.get(c).copied().flatten() {
+            Some(s) => s,
+            None => {
+                shape(&g.cost_keys, g.cost_total_at.filter(|_| cost_derived), list);
+                let s = d.shapes.intern(list) | if cost_derived { COST_TOTAL_DERIVED } else { 0 };
+                if let Some(slot) = g.cost_shape.get_mut(c) {
+                    *slot = Some(s);
+                }
+                s
+            }
+        };
+        (genkey, cost_shape)
+    }
+
+    /// The generation side-table record of a row (added, replaced or removed).
+    fn write_gen(&mut self, r: u32, row: &ObservationRow<'_>, inserted: bool) {
+        let needs = row.model.is_some_and(|m| !m.is_empty())
+            || row.model_id.is_some_and(|m| !m.is_empty())
+            || row.prompt_name.is_some_and(|m| !m.is_empty())
+            || row.prompt_version.is_some()
+            || !row.usage.is_empty()
+            || !row.cost.is_empty()
+            || row.completion_start_time_ms.is_some()
+            || !row.model_parameters.is_empty();
+        // A new row sorts after every record; a replaced one may have one.
+        let (pos, old) = if inserted {
+            (Err(self.gens.len()), None)
+        } else {
+            let pos = self.gens.binary_search_by_key(&r, |g| g.row);
+            (pos, pos.ok().and_then(|i| self.gens.get(i).copied()))
+        };
+        if let Some(o) = old {
+            self.garbage += self.slots(&o);
+            if !self.ttft_big.is_empty() {
+                self.ttft_big.remove(&r);
+            }
+        }
+        if !needs {
+            if let Ok(i) = pos {
+                self.gens.remove(i);
+            }
+            if let Some(f) = self.flags.get_mut(r as usize) {
+                *f &= !(RowFlags::HAS_GEN | RowFlags::COST_ESTIMATED);
+            }
+            return;
+        }
+
+        let entry = self.gen_input(row);
+        let (usage_at, cost_at) = self
+            .cache
+            .gens
+            .get(entry)
+            .map_or((None, None), |g| (g.usage_total_at, g.cost_total_at));
+        // A `total` equal to the exact sum of the other keys is derived on read, not stored.
+        let usage_derived = usage_at.is_some_and(|at| {
+            let others = row
+                .usage
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != at)
+                .fold(0u64, |acc, (_, &(_, u))| acc.saturating_add(u));
+            row.usage.get(at).map(|&(_, u)| u) == Some(others)
+        });
+        let cost_derived = cost_at.is_some_and(|at| {
+            let others = row
+                .cost
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != at)
+                .fold(0.0, |acc, (_, &(_, c))| acc + c);
+            row.cost.get(at).map(|&(_, c)| c.to_bits()) == Some(others.to_bits())
+        });
+        let (key_sym, cost_shape) = self.gen_symbols(entry, usage_derived, cost_derived);
+
+        let ttft = match row.completion_start_time_ms {
+            None => MS_NONE,
+            Some(c) => {
+                let d = c.saturating_sub(row.start_time_ms);
+                if (0..i64::from(MS_ESCAPE)).contains(&d) {
+                    d as u32
+                } else {
+                    self.ttft_big.insert(r, d);
+                    MS_ESCAPE
+                }
+            }
+        };
+        let stored_usage = row.usage.len() - usize::from(usage_derived);
+        let stored_cost = row.cost.len() - usize::from(cost_derived);
+        let new_slots = stored_usage + 2 * stored_cost;
+        // Reuse the old slots when the record keeps its size.
+        let reuse = old.filter(|o| self.slots(o) == new_slots);
+        if let Some(o) = reuse {
+            self.garbage -= self.slots(&o);
+        }
+        let off = reuse.map_or(self.vals.len() as u32, |o| o.off);
+        let rec = GenRec {
+            row: r,
+            key: key_sym,
+            ttft_ms: ttft,
+            off,
+            cost_shape,
+        };
+        let gi = match pos {
+            Ok(i) => {
+                if let Some(slot) = self.gens.get_mut(i) {
+                    *slot = rec;
+                }
+                i
+            }
+            Err(i) => {
+                self.gens.insert(i, rec);
+                i
+            }
+        };
+        let usage_skip = usage_at.filter(|_| usage_derived);
+        let cost_skip = cost_at.filter(|_| cost_derived);
+        self.write_values(
+            off,
+            row.usage
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| Some(j) != usage_skip)
+                .map(|(_, &(_, u))| u),
+            row.cost
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| Some(j) != cost_skip)
+                .map(|(_, &(_, c))| c),
+        );
+        if let Some(f) = self.flags.get_mut(r as usize) {
+            *f = (*f | RowFlags::HAS_GEN) & !RowFlags::COST_ESTIMATED;
+        }
+        // Without a models list nothing can be estimated, and the row was not estimated before.
+        if !self.pricing.models().is_empty() {
+            self.reestimate(gi);
+        }
+    }
+}
