@@ -6,9 +6,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::Router;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
+use crate::components::FilterBar;
 use crate::components::{ConnectPanel, FetchPanel, FileNoticeView, Header};
 use crate::connect::{ConnectionCtx, Ctxs, FetchCtx, flows};
-use crate::pages::OverviewPage;
+use crate::pages::{BreakdownPage, ErrorsPage, LatencyPage, OverviewPage};
 use crate::state::demo::{demo_config, load_demo};
 use crate::state::{DataCtx, LoadStatus, Provenance, Source};
 use crate::storage::files::FilesCtx;
@@ -116,7 +117,10 @@ fn Shell() -> impl IntoView {
                     .map(|tab| {
                         view! {
                             <a
-                                href="#"
+                                href=move || {
+                                    let query = url.state.with(|state| UrlState { view: tab, ..state.clone() }.to_query());
+                                    if query.is_empty() { "./".to_owned() } else { query }
+                                }
                                 aria-current=move || (view.get() == tab).then_some("page")
                                 on:click=move |event| {
                                     event.prevent_default();
@@ -137,8 +141,12 @@ fn Shell() -> impl IntoView {
                     <FetchPanel />
                 </Show>
                 <FileNoticeView />
+                <FilterBar />
                 {move || match view.get() {
                     View::Overview => view! { <OverviewPage /> }.into_any(),
+                    View::Breakdown => view! { <BreakdownPage /> }.into_any(),
+                    View::Latency => view! { <LatencyPage /> }.into_any(),
+                    View::Errors => view! { <ErrorsPage /> }.into_any(),
                 }}
             </main>
         </div>

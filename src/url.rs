@@ -5,26 +5,40 @@
 //! without breaking old links. Unknown parameters are ignored and unparseable values fall back to the
 //! default (a shared link never fails to open). Keys never appear here: credentials are not URL state.
 
+use loupe_core::{Dimension, DimensionValues, Filter};
+
 /// The pages of the app.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum View {
     #[default]
     Overview,
+    /// Figures per value of one dimension (`by`).
+    Breakdown,
+    /// Latency distribution and percentiles.
+    Latency,
+    /// Recurring error patterns.
+    Errors,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 1] = [View::Overview];
+    pub const ALL: [View; 4] = [View::Overview, View::Breakdown, View::Latency, View::Errors];
 
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
+            View::Breakdown => "breakdown",
+            View::Latency => "latency",
+            View::Errors => "errors",
         }
     }
 
     pub fn title(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Breakdown => "Breakdown",
+            View::Latency => "Latency",
+            View::Errors => "Errors",
         }
     }
 
@@ -91,12 +105,63 @@ impl TimeRange {
 }
 
 /// Everything the URL says.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UrlState {
     pub view: View,
     pub range: TimeRange,
     /// An IANA zone name or `UTC`; `None` is the viewer's own zone.
     pub time_zone: Option<String>,
+    /// Keep only these values, per dimension (`model=gpt-4o&model=gpt-4o-mini`).
+    pub include: Vec<DimensionValues>,
+    /// Drop these values, per dimension (`not.level=DEBUG`).
+    pub exclude: Vec<DimensionValues>,
+    /// Case-insensitive text search over names (`q=`).
+    pub text: Option<String>,
+    /// The breakdown's dimension (`by=`); `None` is [`DEFAULT_BREAKDOWN`].
+    pub by: Option<Dimension>,
+}
+
+/// What the breakdown groups by when the URL does not say.
+pub const DEFAULT_BREAKDOWN: Dimension = Dimension::Model;
+
+/// Prefix of exclusion keys.
+const NOT: &str = "not.";
+/// Prefix of metadata keys (`meta.tenant=acme`).
+const META: &str = "meta.";
+/// At most this many values per dimension and this many bytes per value are read from a URL.
+const MAX_VALUES: usize = 50;
+const MAX_VALUE_BYTES: usize = 512;
+
+/// The URL key of a filter dimension.
+fn dimension_key(dimension: &Dimension) -> String {
+    match dimension {
+        Dimension::Metadata(key) => format!("{META}{key}"),
+        other => other.short_name(),
+    }
+}
+
+/// The dimension a URL key names (`model`, `meta.tenant`, ...).
+fn dimension_of_key(key: &str) -> Option<Dimension> {
+    match key.strip_prefix(META) {
+        Some(meta) if !meta.is_empty() => Some(Dimension::Metadata(meta.to_owned())),
+        Some(_) => None,
+        None => Dimension::parse(key).filter(|d| !matches!(d, Dimension::Metadata(_))),
+    }
+}
+
+/// Adds `value` to `dimension`'s list, keeping first-seen order and dropping duplicates.
+fn push_value(lists: &mut Vec<DimensionValues>, dimension: Dimension, value: &str) {
+    if value.len() > MAX_VALUE_BYTES {
+        return;
+    }
+    match lists.iter_mut().find(|list| list.dimension == dimension) {
+        Some(list) => {
+            if list.values.len() < MAX_VALUES && !list.values.iter().any(|v| v == value) {
+                list.values.push(value.to_owned());
+            }
+        }
+        None => lists.push(DimensionValues::new(dimension, [value])),
+    }
 }
 
 impl UrlState {
@@ -111,7 +176,18 @@ impl UrlState {
                 "from" => from_ms = value.parse::<i64>().ok(),
                 "to" => to_ms = value.parse::<i64>().ok(),
                 "tz" if is_zone_name(value) => state.time_zone = Some(value.to_owned()),
-                _ => {}
+                "q" => {
+                    state.text = Some(value.trim().to_owned())
+                        .filter(|t| !t.is_empty() && t.len() <= MAX_VALUE_BYTES)
+                }
+                "by" => state.by = dimension_of_key(value).filter(|d| *d != DEFAULT_BREAKDOWN),
+                _ => {
+                    if let Some(dimension) = key.strip_prefix(NOT).and_then(dimension_of_key) {
+                        push_value(&mut state.exclude, dimension, value);
+                    } else if let Some(dimension) = dimension_of_key(key) {
+                        push_value(&mut state.include, dimension, value);
+                    }
+                }
             }
         }
         if let (Some(from_ms), Some(to_ms)) = (from_ms, to_ms)
@@ -123,23 +199,84 @@ impl UrlState {
     }
 
     /// The query pairs for this state, defaults left out, in a stable order.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
         let mut pairs = Vec::new();
         if self.view != View::default() {
-            pairs.push(("view", self.view.slug().to_owned()));
+            pairs.push(("view".to_owned(), self.view.slug().to_owned()));
         }
         match self.range {
             TimeRange::All => {}
-            TimeRange::Last { minutes } => pairs.push(("range", TimeRange::relative_text(minutes))),
+            TimeRange::Last { minutes } => {
+                pairs.push(("range".to_owned(), TimeRange::relative_text(minutes)))
+            }
             TimeRange::Between { from_ms, to_ms } => {
-                pairs.push(("from", from_ms.to_string()));
-                pairs.push(("to", to_ms.to_string()));
+                pairs.push(("from".to_owned(), from_ms.to_string()));
+                pairs.push(("to".to_owned(), to_ms.to_string()));
             }
         }
         if let Some(zone) = &self.time_zone {
-            pairs.push(("tz", zone.clone()));
+            pairs.push(("tz".to_owned(), zone.clone()));
+        }
+        for list in &self.include {
+            let key = dimension_key(&list.dimension);
+            pairs.extend(list.values.iter().map(|value| (key.clone(), value.clone())));
+        }
+        for list in &self.exclude {
+            let key = format!("{NOT}{}", dimension_key(&list.dimension));
+            pairs.extend(list.values.iter().map(|value| (key.clone(), value.clone())));
+        }
+        if let Some(text) = &self.text {
+            pairs.push(("q".to_owned(), text.clone()));
+        }
+        if let Some(by) = &self.by {
+            pairs.push(("by".to_owned(), dimension_key(by)));
         }
         pairs
+    }
+
+    /// The breakdown's dimension.
+    pub fn breakdown(&self) -> Dimension {
+        self.by.clone().unwrap_or(DEFAULT_BREAKDOWN)
+    }
+
+    /// The engine filter for this state over the absolute window `[from_ms, to_ms)`.
+    pub fn filter(&self, (from_ms, to_ms): (i64, i64)) -> Filter {
+        Filter {
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            text: self.text.clone(),
+            ..Filter::time_range(from_ms, to_ms)
+        }
+    }
+
+    /// Whether any filter beyond the time range is set.
+    pub fn has_filters(&self) -> bool {
+        !self.include.is_empty() || !self.exclude.is_empty() || self.text.is_some()
+    }
+
+    /// Adds `value` of `dimension` to the kept values (a click on a table row or a chart bar).
+    pub fn include_value(&mut self, dimension: Dimension, value: &str) {
+        push_value(&mut self.include, dimension, value);
+    }
+
+    /// Removes one value from the kept (`excluded == false`) or dropped values; empty lists disappear.
+    pub fn remove_value(&mut self, dimension: &Dimension, value: &str, excluded: bool) {
+        let lists = if excluded {
+            &mut self.exclude
+        } else {
+            &mut self.include
+        };
+        for list in lists.iter_mut().filter(|list| list.dimension == *dimension) {
+            list.values.retain(|v| v != value);
+        }
+        lists.retain(|list| !list.values.is_empty());
+    }
+
+    /// Clears every filter except the time range.
+    pub fn clear_filters(&mut self) {
+        self.include.clear();
+        self.exclude.clear();
+        self.text = None;
     }
 
     /// The query string (`?a=b&c=d`, or empty), percent-encoded.
@@ -153,7 +290,7 @@ impl UrlState {
             if i > 0 {
                 query.push('&');
             }
-            query.push_str(key);
+            percent_encode_into(key, &mut query);
             query.push('=');
             percent_encode_into(value, &mut query);
         }
@@ -172,7 +309,9 @@ fn is_zone_name(text: &str) -> bool {
 
 fn percent_encode_into(text: &str, out: &mut String) {
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/' | b':') {
+        if byte.is_ascii_alphanumeric()
+            || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/' | b':' | b'@')
+        {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -182,10 +321,113 @@ fn percent_encode_into(text: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn parse(query: &str) -> UrlState {
-        UrlState::from_pairs(query.split('&').filter_map(|pair| pair.split_once('=')))
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect();
+        UrlState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// Percent-decoding as the browser does for query parameters (test helper).
+    fn decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b == b'%' {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn filters_round_trip_through_the_url() {
+        let mut state = UrlState::default();
+        state.include_value(Dimension::Model, "gpt-4o");
+        state.include_value(Dimension::Model, "claude 3.5 & co");
+        state.include_value(Dimension::Metadata("tenant id".into()), "acme=1");
+        state
+            .exclude
+            .push(DimensionValues::new(Dimension::Level, ["DEBUG"]));
+        state.text = Some("search me".into());
+        state.by = Some(Dimension::User);
+        let query = state.to_query();
+        assert!(
+            query.contains("model=gpt-4o&model=claude%203.5%20%26%20co"),
+            "{query}"
+        );
+        assert!(query.contains("not.level=DEBUG"), "{query}");
+        assert!(query.contains("meta.tenant%20id=acme%3D1"), "{query}");
+        assert_eq!(parse(query.trim_start_matches('?')), state);
+    }
+
+    #[test]
+    fn filters_become_the_engine_filter() {
+        let state = parse("model=gpt-4o&not.env=staging&q=chat");
+        let filter = state.filter((10, 20));
+        assert_eq!((filter.from_ms, filter.to_ms), (Some(10), Some(20)));
+        assert_eq!(
+            filter.include,
+            vec![DimensionValues::new(Dimension::Model, ["gpt-4o"])]
+        );
+        assert_eq!(
+            filter.exclude,
+            vec![DimensionValues::new(Dimension::Environment, ["staging"])]
+        );
+        assert_eq!(filter.text.as_deref(), Some("chat"));
+        assert!(state.has_filters());
+    }
+
+    #[test]
+    fn removing_values_drops_empty_lists() {
+        let mut state = parse("model=a&model=b&not.level=DEBUG&q=x");
+        state.remove_value(&Dimension::Model, "a", false);
+        assert_eq!(
+            state.include,
+            vec![DimensionValues::new(Dimension::Model, ["b"])]
+        );
+        state.remove_value(&Dimension::Level, "DEBUG", true);
+        assert!(state.exclude.is_empty());
+        state.clear_filters();
+        assert!(!state.has_filters());
+        assert_eq!(state.to_query(), "");
+    }
+
+    #[test]
+    fn hostile_filter_values_are_bounded() {
+        let long = "x".repeat(MAX_VALUE_BYTES + 1);
+        let mut query = format!("model={long}&meta.=1&not.nope=2&by=nonsense");
+        for i in 0..(MAX_VALUES + 10) {
+            query.push_str(&format!("&user=u{i}"));
+        }
+        let state = parse(&query);
+        assert!(
+            state
+                .include
+                .iter()
+                .all(|l| l.dimension != Dimension::Model),
+            "over-long values are dropped"
+        );
+        let users = state
+            .include
+            .iter()
+            .find(|l| l.dimension == Dimension::User)
+            .unwrap();
+        assert_eq!(users.values.len(), MAX_VALUES);
+        assert!(state.exclude.is_empty());
+        assert_eq!(state.by, None);
+        assert_eq!(state.breakdown(), DEFAULT_BREAKDOWN);
     }
 
     #[test]
@@ -198,9 +440,9 @@ mod tests {
     fn state_survives_a_round_trip() {
         let states = [
             UrlState {
-                view: View::Overview,
+                view: View::Latency,
                 range: TimeRange::Last { minutes: 1440 },
-                time_zone: None,
+                ..Default::default()
             },
             UrlState {
                 range: TimeRange::Last { minutes: 90 },

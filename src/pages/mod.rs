@@ -1,5 +1,12 @@
-//! One page per view.
+//! One page per view. `scope` is the hook every page uses for its rows (time window, filters, zone).
 
+pub mod breakdown;
+pub mod errors;
+pub mod latency;
 pub mod overview;
+pub mod scope;
 
+pub use breakdown::BreakdownPage;
+pub use errors::ErrorsPage;
+pub use latency::LatencyPage;
 pub use overview::OverviewPage;

@@ -32,9 +32,14 @@ pub struct Histogram<'a> {
 }
 
 /// Draws `chart` over the whole of `backend`.
-pub fn draw_histogram<DB: DrawingBackend>(backend: DB, chart: &Histogram<'_>, theme: &Theme) -> Result<(), ChartError> {
+pub fn draw_histogram<DB: DrawingBackend>(
+    backend: DB,
+    chart: &Histogram<'_>,
+    theme: &Theme,
+) -> Result<(), ChartError> {
     let root = backend.into_drawing_area();
-    root.fill(&theme.background).map_err(ChartError::from_drawing)?;
+    root.fill(&theme.background)
+        .map_err(ChartError::from_drawing)?;
     let bins: Vec<&Bin> = chart
         .bins
         .iter()
@@ -48,7 +53,9 @@ pub fn draw_histogram<DB: DrawingBackend>(backend: DB, chart: &Histogram<'_>, th
         return crate::time_bars::draw_empty(&root, chart.empty_message, theme);
     }
     let x_range = first.lower..last.upper;
-    let font = (theme.font_family, theme.font_size).into_font().color(&theme.muted);
+    let font = (theme.font_family, theme.font_size)
+        .into_font()
+        .color(&theme.muted);
     let mut ctx = ChartBuilder::on(&root)
         .margin_top(16)
         .margin_right(8)
@@ -82,13 +89,19 @@ pub fn draw_histogram<DB: DrawingBackend>(backend: DB, chart: &Histogram<'_>, th
     ctx.draw_series(bins.iter().map(|b| {
         // A hairline gap between bins keeps them apart on any scale.
         let gap = (b.upper / b.lower).powf(0.04);
-        Rectangle::new([(b.lower * gap, 0.0), (b.upper / gap, b.count)], bar.filled())
+        Rectangle::new(
+            [(b.lower * gap, 0.0), (b.upper / gap, b.count)],
+            bar.filled(),
+        )
     }))
     .map_err(ChartError::from_drawing)?;
 
     let line = theme.series[2];
     ctx.draw_secondary_series(LineSeries::new(
-        std::iter::once((first.lower, 0.0)).chain(bins.iter().map(|b| (b.upper, b.cumulative_share.clamp(0.0, 1.0)))),
+        std::iter::once((first.lower, 0.0)).chain(
+            bins.iter()
+                .map(|b| (b.upper, b.cumulative_share.clamp(0.0, 1.0))),
+        ),
         line.stroke_width(2),
     ))
     .map_err(ChartError::from_drawing)?;
@@ -97,11 +110,22 @@ pub fn draw_histogram<DB: DrawingBackend>(backend: DB, chart: &Histogram<'_>, th
         .into_font()
         .color(&theme.text)
         .pos(Pos::new(HPos::Left, VPos::Top));
-    for marker in chart.markers.iter().filter(|m| m.x >= first.lower && m.x <= last.upper) {
-        ctx.draw_secondary_series(LineSeries::new([(marker.x, 0.0), (marker.x, 1.0)], theme.text.mix(0.5).stroke_width(1)))
-            .map_err(ChartError::from_drawing)?;
-        ctx.draw_secondary_series(std::iter::once(Text::new(marker.label.clone(), (marker.x, 1.0), label_style.clone())))
-            .map_err(ChartError::from_drawing)?;
+    for marker in chart
+        .markers
+        .iter()
+        .filter(|m| m.x >= first.lower && m.x <= last.upper)
+    {
+        ctx.draw_secondary_series(LineSeries::new(
+            [(marker.x, 0.0), (marker.x, 1.0)],
+            theme.text.mix(0.5).stroke_width(1),
+        ))
+        .map_err(ChartError::from_drawing)?;
+        ctx.draw_secondary_series(std::iter::once(Text::new(
+            marker.label.clone(),
+            (marker.x, 1.0),
+            label_style.clone(),
+        )))
+        .map_err(ChartError::from_drawing)?;
     }
     root.present().map_err(ChartError::from_drawing)?;
     Ok(())
@@ -132,11 +156,32 @@ mod tests {
     #[test]
     fn draws_bars_the_cumulative_line_and_markers() {
         let bins = [
-            Bin { lower: 10.0, upper: 100.0, count: 5.0, cumulative_share: 0.5 },
-            Bin { lower: 100.0, upper: 1000.0, count: 4.0, cumulative_share: 0.9 },
-            Bin { lower: 1000.0, upper: 10000.0, count: 1.0, cumulative_share: 1.0 },
+            Bin {
+                lower: 10.0,
+                upper: 100.0,
+                count: 5.0,
+                cumulative_share: 0.5,
+            },
+            Bin {
+                lower: 100.0,
+                upper: 1000.0,
+                count: 4.0,
+                cumulative_share: 0.9,
+            },
+            Bin {
+                lower: 1000.0,
+                upper: 10000.0,
+                count: 1.0,
+                cumulative_share: 1.0,
+            },
         ];
-        let svg = render(&bins, &[Marker { x: 500.0, label: "P95".into() }]);
+        let svg = render(
+            &bins,
+            &[Marker {
+                x: 500.0,
+                label: "P95".into(),
+            }],
+        );
         let bar = Theme::light().series[0];
         let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", bar.0, bar.1, bar.2);
         assert_eq!(svg.matches(&fill).count(), 3, "one bar per bin");
@@ -148,9 +193,19 @@ mod tests {
     #[test]
     fn nothing_to_draw_says_so() {
         assert!(render(&[], &[]).contains("No latencies in this range"));
-        let zero = [Bin { lower: 1.0, upper: 2.0, count: 0.0, cumulative_share: 0.0 }];
+        let zero = [Bin {
+            lower: 1.0,
+            upper: 2.0,
+            count: 0.0,
+            cumulative_share: 0.0,
+        }];
         assert!(render(&zero, &[]).contains("No latencies in this range"));
-        let bad = [Bin { lower: 0.0, upper: -1.0, count: f64::NAN, cumulative_share: 2.0 }];
+        let bad = [Bin {
+            lower: 0.0,
+            upper: -1.0,
+            count: f64::NAN,
+            cumulative_share: 2.0,
+        }];
         assert!(render(&bad, &[]).contains("No latencies in this range"));
     }
 }

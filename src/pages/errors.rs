@@ -1,0 +1,79 @@
+//! Errors: status messages of errors and warnings folded into recurring patterns, most frequent first.
+
+use leptos::prelude::*;
+use loupe_core::{PatternOptions, error_patterns};
+
+use crate::pages::scope::use_scope;
+use crate::state::DataCtx;
+use crate::view_model::errors::pattern_rows;
+
+/// Patterns listed, most frequent first.
+const MAX_PATTERNS: usize = 50;
+
+#[component]
+pub fn ErrorsPage() -> impl IntoView {
+    let data = DataCtx::expect();
+    let scope = use_scope();
+    let rows = Memo::new(move |_| {
+        let options = PatternOptions {
+            include_warnings: true,
+            top: 3,
+            examples: 3,
+        };
+        let patterns = scope.filter.with(|filter| {
+            data.store
+                .with(|store| error_patterns(store, filter, &options))
+        });
+        let zone = scope.zone();
+        let mut rows = pattern_rows(&patterns, &|utc_ms| zone.offset_s(utc_ms));
+        rows.truncate(MAX_PATTERNS);
+        rows
+    });
+
+    view! {
+        <section class="card" data-testid="error-patterns">
+            <header>
+                <h2>"Recurring errors and warnings"</h2>
+                <span class="hint">"status messages with numbers, ids, URLs and quoted values folded into ‹placeholders›"</span>
+            </header>
+            <div class="body table-wrap">
+                <table class="data patterns">
+                    <thead>
+                        <tr>
+                            <th>"Pattern"</th>
+                            <th>"Count"</th>
+                            <th>"Errors"</th>
+                            <th>"Warnings"</th>
+                            <th>"Last seen"</th>
+                            <th>"Services"</th>
+                            <th>"Models"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || rows.get() key=|row| row.template.clone() let:row>
+                            <tr>
+                                <td>
+                                    <div class="mono">{row.template}</div>
+                                    <div class="muted small">"e.g. " {row.example}</div>
+                                    <div class="muted small">
+                                        "first seen " {row.first_seen} " · traces: "
+                                        <span class="mono">{row.example_trace_ids.join(", ")}</span>
+                                    </div>
+                                </td>
+                                <td>{row.count}</td>
+                                <td>{row.errors}</td>
+                                <td>{row.warnings}</td>
+                                <td>{row.last_seen}</td>
+                                <td class="wrap">{row.services}</td>
+                                <td class="wrap">{row.models}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+                <Show when=move || rows.with(Vec::is_empty)>
+                    <p class="muted">"No errors or warnings in this range."</p>
+                </Show>
+            </div>
+        </section>
+    }
+}
