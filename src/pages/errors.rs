@@ -8,7 +8,7 @@ use crate::state::DataCtx;
 use crate::view_model::errors::pattern_rows;
 
 /// Patterns listed, most frequent first.
-const MAX_PATTERNS: usize = 50;
+const MAX_PATTERNS: usize = 30;
 
 #[component]
 pub fn ErrorsPage() -> impl IntoView {
@@ -56,8 +56,10 @@ pub fn ErrorsPage() -> impl IntoView {
                                     <div class="mono">{row.template}</div>
                                     <div class="muted small">"e.g. " {row.example}</div>
                                     <div class="muted small">
-                                        "first seen " {row.first_seen} " · traces: "
-                                        <span class="mono">{row.example_trace_ids.join(", ")}</span>
+                                        "first seen " {row.first_seen}
+                                        {row.example_trace_ids.first().cloned().map(|id| view! {
+                                            " · e.g. trace " <span class="mono">{id}</span>
+                                        })}
                                     </div>
                                 </td>
                                 <td>{row.count}</td>

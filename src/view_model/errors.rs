@@ -48,8 +48,8 @@ pub fn pattern_rows(patterns: &[ErrorPattern], offset_at: &dyn Fn(i64) -> i32) -
             count: format::count(p.count),
             errors: format::count(p.errors),
             warnings: format::count(p.warnings),
-            first_seen: format::timestamp(p.first_seen_ms, offset_at(p.first_seen_ms)),
-            last_seen: format::timestamp(p.last_seen_ms, offset_at(p.last_seen_ms)),
+            first_seen: format::short_datetime(p.first_seen_ms, offset_at(p.first_seen_ms)),
+            last_seen: format::short_datetime(p.last_seen_ms, offset_at(p.last_seen_ms)),
             services: ranked(&p.top_services),
             models: ranked(&p.top_models),
             example_trace_ids: p.example_trace_ids.clone(),
@@ -87,7 +87,7 @@ mod tests {
         let rows = pattern_rows(&[pattern], &|_| 3600);
         let row = &rows[0];
         assert_eq!(row.count, "12");
-        assert_eq!(row.first_seen, "1970-01-01 01:00:00.000");
+        assert_eq!(row.first_seen, "Jan 1 01:00");
         assert_eq!(row.services, "rag (9), (none) (3)");
         assert_eq!(row.models, format::MISSING);
         assert_eq!(row.example_trace_ids, ["t1"]);

@@ -225,6 +225,18 @@ pub fn timestamp(utc_ms: i64, offset_s: i32) -> String {
     )
 }
 
+/// A compact date and time for tables: `Nov 26 20:49`.
+pub fn short_datetime(utc_ms: i64, offset_s: i32) -> String {
+    let c = Civil::at(utc_ms, offset_s);
+    format!(
+        "{} {} {:02}:{:02}",
+        month_name(c.month),
+        c.day,
+        c.hour,
+        c.minute
+    )
+}
+
 /// A UTC offset as `UTC`, `UTC+1`, `UTC+5:30`, `UTC-3`.
 pub fn utc_offset(offset_s: i32) -> String {
     if offset_s == 0 {
@@ -315,6 +327,15 @@ mod tests {
         assert_eq!(time_tick(t, 0, 86_400_000), "Aug 12");
         assert_eq!(time_tick(t - 33_243_120, 0, 3_600_000), "Aug 12");
         assert_eq!(time_tick(t, 0, 30 * 86_400_000), "Aug 2026");
+    }
+
+    #[test]
+    fn short_datetimes_fit_a_table_cell() {
+        assert_eq!(short_datetime(1_786_526_043_120, 0), "Aug 12 09:14");
+        assert_eq!(
+            short_datetime(1_786_526_043_120, -10 * 3600),
+            "Aug 11 23:14"
+        );
     }
 
     #[test]
