@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
 use crate::intern::{NONE, Sym};
-use crate::kernel::{NO_MS, Prepared};
+use crate::kernel::{FigValues, NO_MS, Prepared};
 use crate::rollup::Tokens;
 use crate::row::{Level, ObservationType};
 use crate::store::Store;
@@ -85,19 +85,21 @@ struct Common {
     traces: Vec<Sym>,
 }
 
-/// Per selected row: its figures' index, for cost and tokens.
-fn fig_index(p: &Prepared<'_>) -> Vec<u32> {
-    let mut at = vec![u32::MAX; p.sel.rows.len()];
-    for (f, fig) in p.figs.iter().enumerate() {
+/// Per selected row: its cost and tokens (zero without a generation record).
+fn fig_figures(p: &Prepared<'_>) -> Vec<(f64, Tokens)> {
+    let mut at = vec![(0.0, Tokens::default()); p.sel.rows.len()];
+    let mut v = FigValues::default();
+    for &fig in &p.figs {
+        p.values(fig, &mut v);
         if let Some(slot) = at.get_mut(fig.sel as usize) {
-            *slot = f as u32;
+            *slot = (v.cost_usd, v.tokens);
         }
     }
     at
 }
 
 fn group_rows(p: &Prepared<'_>, key: impl Fn(Sym) -> Sym) -> BTreeMap<Sym, (Common, Vec<u32>)> {
-    let fig_at = fig_index(p);
+    let figures = fig_figures(p);
     let mut groups: BTreeMap<Sym, (Common, Vec<u32>)> = BTreeMap::new();
     for (i, &row) in p.sel.rows.iter().enumerate() {
         let trace = p.store.trace.get(row as usize).copied().unwrap_or(NONE);
@@ -108,9 +110,9 @@ fn group_rows(p: &Prepared<'_>, key: impl Fn(Sym) -> Sym) -> BTreeMap<Sym, (Comm
         let (c, members) = groups.entry(k).or_default();
         c.observations += 1;
         c.errors += u64::from(p.level.get(i).copied() == Some(Level::Error as u8));
-        if let Some(fig) = fig_at.get(i).and_then(|&f| p.figs.get(f as usize)) {
-            c.cost_usd += fig.cost_usd;
-            c.tokens.add(&fig.tokens);
+        if let Some((cost_usd, tokens)) = figures.get(i) {
+            c.cost_usd += cost_usd;
+            c.tokens.add(tokens);
         }
         c.traces.push(trace);
         members.push(i as u32);
@@ -280,8 +282,10 @@ pub fn throughput(store: &Store, filter: &Filter) -> Throughput {
     };
     let seconds = (to_ms.saturating_sub(from_ms)).max(1) as f64 / 1000.0;
     let mut tokens = Tokens::default();
-    for f in &p.figs {
-        tokens.add(&f.tokens);
+    let mut v = FigValues::default();
+    for &f in &p.figs {
+        p.values(f, &mut v);
+        tokens.add(&v.tokens);
     }
     let traces = p.run_trace.len() as u64;
     let observations = p.sel.rows.len() as u64;

@@ -197,29 +197,51 @@ impl<'s> DimReader<'s> {
 
     /// The text of a symbol (`None` for missing).
     pub(crate) fn label(&self, sym: Sym) -> Option<String> {
+        self.label_str(sym).map(str::to_owned)
+    }
+
+    /// The text of a symbol, borrowed (`None` for missing).
+    pub(crate) fn label_str(&self, sym: Sym) -> Option<&'s str> {
+        self.label_bytes(sym)
+            .map(|b| core::str::from_utf8(b).unwrap_or(""))
+    }
+
+    /// The UTF-8 bytes of a symbol's text (`None` for missing): byte order is text order, and skipping
+    /// the UTF-8 check matters when thousands of labels are sorted.
+    pub(crate) fn label_bytes(&self, sym: Sym) -> Option<&'s [u8]> {
         let d = &self.store.dicts;
         let text = match self.dim {
-            Dimension::Model => d.models.resolve(sym),
-            Dimension::Service | Dimension::Name => d.names.resolve(sym),
-            Dimension::User => d.users.resolve(sym),
-            Dimension::Session => d.sessions.resolve(sym),
-            Dimension::Environment => d.environments.resolve(sym),
-            Dimension::Release => d.releases.resolve(sym),
-            Dimension::Version => d.versions.resolve(sym),
-            Dimension::Tag => d.tags.resolve(sym),
+            Dimension::Model => d.models.resolve_bytes(sym),
+            Dimension::Service | Dimension::Name => d.names.resolve_bytes(sym),
+            Dimension::User => d.users.resolve_bytes(sym),
+            Dimension::Session => d.sessions.resolve_bytes(sym),
+            Dimension::Environment => d.environments.resolve_bytes(sym),
+            Dimension::Release => d.releases.resolve_bytes(sym),
+            Dimension::Version => d.versions.resolve_bytes(sym),
+            Dimension::Tag => d.tags.resolve_bytes(sym),
             Dimension::ObservationType => {
                 return ObservationType::ALL
                     .get(sym as usize)
-                    .map(|t| t.as_str().to_owned());
+                    .map(|t| t.as_str().as_bytes());
             }
-            Dimension::Level => return Level::ALL.get(sym as usize).map(|l| l.as_str().to_owned()),
-            Dimension::PromptName => d.prompts.resolve(sym),
-            Dimension::Metadata(_) => d.meta_values.resolve(sym),
+            Dimension::Level => {
+                return Level::ALL.get(sym as usize).map(|l| l.as_str().as_bytes());
+            }
+            Dimension::PromptName => d.prompts.resolve_bytes(sym),
+            Dimension::Metadata(_) => d.meta_values.resolve_bytes(sym),
         };
-        if sym == NONE {
-            None
-        } else {
-            Some(text.to_owned())
+        (sym != NONE).then_some(text)
+    }
+
+    /// The per-trace column of a trace-level dimension (service, user, session, release), whose value
+    /// is the same for every row of a trace.
+    pub(crate) fn trace_column(&self) -> Option<&'s [Sym]> {
+        match self.dim {
+            Dimension::Service => Some(&self.traces.service),
+            Dimension::User => Some(&self.traces.user),
+            Dimension::Session => Some(&self.traces.session),
+            Dimension::Release => Some(&self.traces.release),
+            _ => None,
         }
     }
 

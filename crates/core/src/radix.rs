@@ -49,6 +49,46 @@ pub(crate) fn sort_by_key(mut pairs: Vec<(u64, u32)>) -> Vec<u32> {
     pairs.into_iter().map(|(_, item)| item).collect()
 }
 
+/// Sorts `(key, item)` pairs by their `u32` key, stably (eight-bit digits, constant digits skipped).
+pub(crate) fn sort_pairs_u32(mut pairs: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    let n = pairs.len();
+    if n < 2 {
+        return pairs;
+    }
+    let (mut and, mut or) = (u32::MAX, 0u32);
+    for &(k, _) in &pairs {
+        and &= k;
+        or |= k;
+    }
+    let varying = and ^ or;
+    let mut buf = vec![(0u32, 0u32); n];
+    for pass in 0..4u32 {
+        let shift = pass * 8;
+        if (varying >> shift) & 0xff == 0 {
+            continue;
+        }
+        let mut counts = [0usize; 256];
+        for &(k, _) in &pairs {
+            counts[((k >> shift) & 0xff) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = sum;
+            sum += here;
+        }
+        for &pair in &pairs {
+            let digit = ((pair.0 >> shift) & 0xff) as usize;
+            if let Some(slot) = buf.get_mut(counts[digit]) {
+                *slot = pair;
+            }
+            counts[digit] += 1;
+        }
+        core::mem::swap(&mut pairs, &mut buf);
+    }
+    pairs
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -56,6 +96,16 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn u32_pairs_match_a_stable_sort(values in proptest::collection::vec(any::<u32>(), 0..300), small in any::<bool>()) {
+            let values: Vec<u32> = if small { values.iter().map(|v| v % 5 + (1 << 20)).collect() } else { values };
+            let pairs: Vec<(u32, u32)> = values.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+            let got = sort_pairs_u32(pairs.clone());
+            let mut want = pairs;
+            want.sort_by_key(|&(k, _)| k);
+            prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn matches_a_stable_sort(values in proptest::collection::vec(any::<i64>(), 0..300), small in any::<bool>()) {
             let values: Vec<i64> = if small { values.iter().map(|v| v % 5).collect() } else { values };

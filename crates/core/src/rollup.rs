@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::{DimReader, Dimension, Filter};
 use crate::intern::{NONE, Sym};
-pub(crate) use crate::kernel::{Grouping, Prepared, Scratch, aggregate};
+pub(crate) use crate::kernel::{Grouping, Prepared, aggregate};
 use crate::quantile::{LatencyStats, TtftStats};
 use crate::store::{GenRec, Store, TOTAL_KEY};
 
@@ -147,12 +147,8 @@ pub(crate) fn row_cost(store: &Store, g: &GenRec) -> f64 {
     sum
 }
 
-pub(crate) fn overview_of(p: &Prepared<'_>, s: &mut Scratch) -> Overview {
-    let grouping = Grouping::single(vec![0; p.sel.rows.len()], vec![0]);
-    let stats = aggregate(p, &grouping, s)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+/// The overview of the selection from its stats (those of [`Grouping::whole`]).
+pub(crate) fn overview_from(p: &Prepared<'_>, stats: Stats) -> Overview {
     let starts = p
         .sel
         .rows
@@ -187,7 +183,17 @@ pub(crate) fn dimension_grouping(p: &Prepared<'_>, reader: &DimReader<'_>) -> Gr
             None => u32::MAX,
         }
     };
-    if reader.is_multi() {
+    if let Some(column) = reader.trace_column() {
+        // Trace-level: one group per trace, assigned over the kept traces only.
+        let mut gid_of_trace = vec![u32::MAX; p.traces.len()];
+        for &t in &p.run_trace {
+            let sym = column.get(t as usize).copied().unwrap_or(NONE);
+            if let Some(slot) = gid_of_trace.get_mut(t as usize) {
+                *slot = id(sym);
+            }
+        }
+        Grouping::by_trace(gid_of_trace, keys)
+    } else if reader.is_multi() {
         let mut offsets = Vec::with_capacity(p.sel.rows.len() + 1);
         let mut gids = Vec::with_capacity(p.sel.rows.len());
         offsets.push(0u32);
@@ -208,45 +214,59 @@ pub(crate) fn dimension_grouping(p: &Prepared<'_>, reader: &DimReader<'_>) -> Gr
     }
 }
 
-pub(crate) fn group_by_prepared(
-    p: &Prepared<'_>,
-    dimension: &Dimension,
-    s: &mut Scratch,
-) -> Vec<GroupStats> {
-    let reader = DimReader::new(p.store, dimension);
-    let grouping = dimension_grouping(p, &reader);
-    let stats = aggregate(p, &grouping, s);
-    let mut out: Vec<GroupStats> = grouping
-        .keys
-        .iter()
-        .zip(stats)
-        .map(|(&k, stats)| GroupStats {
-            key: reader.label(k),
-            stats,
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.stats
-            .observations
-            .cmp(&a.stats.observations)
-            .then_with(|| match (&a.key, &b.key) {
+/// Groups in output order: observations descending, then key ascending, missing last.
+pub(crate) fn group_order<'l>(
+    stats: &[Stats],
+    label: impl Fn(usize) -> Option<&'l [u8]>,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..stats.len()).collect();
+    let obs = |g: usize| stats.get(g).map_or(0, |s| s.observations);
+    order.sort_unstable_by(|&a, &b| {
+        obs(b)
+            .cmp(&obs(a))
+            .then_with(|| match (label(a), label(b)) {
                 (Some(x), Some(y)) => x.cmp(y),
                 (Some(_), None) => core::cmp::Ordering::Less,
                 (None, Some(_)) => core::cmp::Ordering::Greater,
-                (None, None) => core::cmp::Ordering::Equal,
+                (None, None) => a.cmp(&b),
             })
     });
-    out
+    order
+}
+
+/// The groups of a dimension grouping from their stats, in output order.
+pub(crate) fn groups_from(
+    reader: &DimReader<'_>,
+    grouping: &Grouping,
+    stats: Vec<Stats>,
+) -> Vec<GroupStats> {
+    let key_of = |g: usize| grouping.keys.get(g).copied().unwrap_or(NONE);
+    let order = group_order(&stats, |g| reader.label_bytes(key_of(g)));
+    let mut stats: Vec<Option<Stats>> = stats.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|g| GroupStats {
+            key: reader.label(key_of(g)),
+            stats: stats.get_mut(g).and_then(Option::take).unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// The rollup of every observation `filter` keeps.
 pub fn overview(store: &Store, filter: &Filter) -> Overview {
     let p = Prepared::new(store, filter);
-    overview_of(&p, &mut Scratch::default())
+    let stats = aggregate(&p, &Grouping::whole())
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    overview_from(&p, stats)
 }
 
 /// The rollup per value of `dimension` over the observations `filter` keeps.
 pub fn group_by(store: &Store, filter: &Filter, dimension: &Dimension) -> Vec<GroupStats> {
     let p = Prepared::new(store, filter);
-    group_by_prepared(&p, dimension, &mut Scratch::default())
+    let reader = DimReader::new(store, dimension);
+    let grouping = dimension_grouping(&p, &reader);
+    let stats = aggregate(&p, &grouping);
+    groups_from(&reader, &grouping, stats)
 }

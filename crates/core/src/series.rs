@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
-use crate::rollup::{Grouping, Prepared, Scratch, Stats, aggregate};
+use crate::rollup::{Grouping, Prepared, Stats, aggregate};
 use crate::store::Store;
 
 /// The most buckets one series holds.
@@ -231,12 +231,19 @@ pub fn boundaries(
     bounds
 }
 
-pub(crate) fn series_of(
+/// The buckets of a series: their grouping of the selected rows, boundaries and size.
+pub(crate) struct SeriesPlan {
+    pub grouping: Grouping,
+    bounds: Vec<i64>,
+    size: BucketSize,
+}
+
+/// Plans the buckets of `spec` over the selection (see the module docs).
+pub(crate) fn series_plan(
     p: &Prepared<'_>,
     spec: &SeriesSpec,
     offsets: &dyn UtcOffsets,
-    s: &mut Scratch,
-) -> TimeSeries {
+) -> SeriesPlan {
     let span = spec.to_ms.saturating_sub(spec.from_ms);
     let mut size = spec
         .bucket
@@ -249,44 +256,53 @@ pub(crate) fn series_of(
     }
     let bounds = boundaries(spec.from_ms, spec.to_ms, size, offsets);
     let n_buckets = bounds.len().saturating_sub(1);
+    let first = bounds.first().copied().unwrap_or(0);
+    let step = size.nominal_ms();
     let gids: Vec<u32> = p
         .sel
         .rows
         .iter()
         .map(|&row| {
             let t = p.store.start_ms.get(row as usize).copied().unwrap_or(0);
+            if t < spec.from_ms || t >= spec.to_ms {
+                return u32::MAX;
+            }
             // Buckets are nominal-sized except across DST changes: guess, then correct by a few steps.
-            let first = bounds.first().copied().unwrap_or(0);
-            let mut k = (((t - first) / size.nominal_ms()).max(0) as usize + 1).min(bounds.len());
+            let mut k = ((t.saturating_sub(first) / step).max(0) as usize + 1).min(bounds.len());
             while k > 0 && bounds.get(k - 1).is_some_and(|&b| b > t) {
                 k -= 1;
             }
             while bounds.get(k).is_some_and(|&b| b <= t) {
                 k += 1;
             }
-            if t < spec.from_ms || t >= spec.to_ms || k == 0 || k > n_buckets {
+            if k == 0 || k > n_buckets {
                 u32::MAX
             } else {
                 (k - 1) as u32
             }
         })
         .collect();
-    let grouping = Grouping::single(gids, (0..n_buckets as u32).collect());
-    let stats: Vec<Option<Stats>> = aggregate(p, &grouping, s)
-        .into_iter()
-        .map(|st| (st.observations > 0).then_some(st))
-        .collect();
-    let buckets = bounds
+    SeriesPlan {
+        grouping: Grouping::single(gids, (0..n_buckets as u32).collect()),
+        bounds,
+        size,
+    }
+}
+
+/// The series of a plan from its buckets' stats (empty buckets become gaps).
+pub(crate) fn series_from(plan: &SeriesPlan, stats: Vec<Stats>) -> TimeSeries {
+    let buckets = plan
+        .bounds
         .windows(2)
         .zip(stats)
         .map(|(w, stats)| SeriesBucket {
             start_ms: w[0],
             end_ms: w[1],
-            stats,
+            stats: (stats.observations > 0).then_some(stats),
         })
         .collect();
     TimeSeries {
-        bucket: size,
+        bucket: plan.size,
         buckets,
     }
 }
@@ -299,7 +315,9 @@ pub fn time_series(
     offsets: &dyn UtcOffsets,
 ) -> TimeSeries {
     let p = Prepared::new(store, filter);
-    series_of(&p, spec, offsets, &mut Scratch::default())
+    let plan = series_plan(&p, spec, offsets);
+    let stats = aggregate(&p, &plan.grouping);
+    series_from(&plan, stats)
 }
 
 #[cfg(test)]

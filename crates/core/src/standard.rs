@@ -8,10 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::filter::{Dimension, Filter};
+use crate::filter::{DimReader, Dimension, Filter};
 use crate::histogram::{LatencyHistogram, histogram};
-use crate::rollup::{GroupStats, Overview, Prepared, Scratch, group_by_prepared, overview_of};
-use crate::series::{BucketSize, SeriesSpec, TimeSeries, UtcOffsets, series_of};
+use crate::kernel::aggregate_many;
+use crate::rollup::{
+    GroupStats, Grouping, Overview, Prepared, Stats, dimension_grouping, groups_from, overview_from,
+};
+use crate::series::{BucketSize, SeriesSpec, TimeSeries, UtcOffsets, series_from, series_plan};
 use crate::store::Store;
 
 /// The six group-bys of the standard set.
@@ -40,33 +43,19 @@ pub struct StandardRollups {
     pub hourly: TimeSeries,
 }
 
-/// Computes the standard set (see the module docs).
+/// Computes the standard set (see the module docs): every grouping in one aggregation pass.
 pub fn standard_rollups(
     store: &Store,
     filter: &Filter,
     offsets: &dyn UtcOffsets,
 ) -> StandardRollups {
     let p = Prepared::new(store, filter);
-    let mut scratch = Scratch::default();
-    let overview = overview_of(&p, &mut scratch);
-    let group_bys = STANDARD_DIMENSIONS
-        .iter()
-        .map(|d| DimensionGroups {
-            dimension: d.clone(),
-            groups: group_by_prepared(&p, d, &mut scratch),
-        })
-        .collect();
-    let latencies: Vec<i64> = p
-        .sel
-        .rows
-        .iter()
-        .filter_map(|&r| store.duration_ms(r))
-        .collect();
-    let latency_histogram = histogram(&latencies, 10);
-    let from_ms = filter.from_ms.or(overview.first_start_ms).unwrap_or(0);
+    // The overview's start range fixes the hourly series' range.
+    let empty = overview_from(&p, Stats::default());
+    let from_ms = filter.from_ms.or(empty.first_start_ms).unwrap_or(0);
     let to_ms = filter
         .to_ms
-        .or(overview.last_start_ms.map(|t| t.saturating_add(1)))
+        .or(empty.last_start_ms.map(|t| t.saturating_add(1)))
         .unwrap_or(from_ms);
     let spec = SeriesSpec {
         from_ms,
@@ -74,7 +63,35 @@ pub fn standard_rollups(
         target_points: 0,
         bucket: Some(BucketSize::Hour1),
     };
-    let hourly = series_of(&p, &spec, offsets, &mut scratch);
+    let plan = series_plan(&p, &spec, offsets);
+    let readers: Vec<DimReader<'_>> = STANDARD_DIMENSIONS
+        .iter()
+        .map(|d| DimReader::new(store, d))
+        .collect();
+    let groupings: Vec<Grouping> = readers.iter().map(|r| dimension_grouping(&p, r)).collect();
+    let whole = Grouping::whole();
+    let mut all: Vec<&Grouping> = vec![&whole, &plan.grouping];
+    all.extend(groupings.iter());
+    let mut stats = aggregate_many(&p, &all).into_iter();
+    let overview = Overview {
+        stats: stats
+            .next()
+            .and_then(|s| s.into_iter().next())
+            .unwrap_or_default(),
+        ..empty
+    };
+    let hourly = series_from(&plan, stats.next().unwrap_or_default());
+    let group_bys = STANDARD_DIMENSIONS
+        .iter()
+        .zip(readers.iter().zip(&groupings))
+        .zip(stats)
+        .map(|((d, (reader, grouping)), st)| DimensionGroups {
+            dimension: d.clone(),
+            groups: groups_from(reader, grouping, st),
+        })
+        .collect();
+    // The kept durations, already sorted (the histogram walks its edges alongside).
+    let latency_histogram = histogram(&p.duration_sorted, 10);
     StandardRollups {
         overview,
         group_bys,

@@ -674,56 +674,6 @@ impl Store {
         }
     }
 
-    /// Usage then cost values of a record, decoded into `usage` / `cost` (cleared first), derived totals
-    /// last: the same as [`Store::usage_of`] / [`Store::cost_of`], for hot loops.
-    pub(crate) fn gen_values_into(
-        &self,
-        g: &GenRec,
-        usage: &mut Vec<(Sym, u64)>,
-        cost: &mut Vec<(Sym, f64)>,
-    ) {
-        let key = self
-            .dicts
-            .genkeys
-            .entries()
-            .get(g.key as usize)
-            .copied()
-            .unwrap_or([NONE; gk::LEN]);
-        let ukeys = self.dicts.shapes.resolve(key[gk::USAGE_SHAPE]);
-        let ckeys = self
-            .dicts
-            .shapes
-            .resolve(g.cost_shape & !COST_TOTAL_DERIVED);
-        let off = g.off as usize;
-        let slots = self
-            .vals
-            .get(off..off + ukeys.len() + 2 * ckeys.len())
-            .unwrap_or(&[]);
-        let (uvals, cvals) = slots.split_at(ukeys.len().min(slots.len()));
-        let mut sum = 0u64;
-        for (j, (&k, &v)) in ukeys.iter().zip(uvals).enumerate() {
-            let units = if v == USAGE_ESCAPE {
-                self.big.get(&(g.off + j as u32)).copied().unwrap_or(0)
-            } else {
-                u64::from(v)
-            };
-            sum = sum.saturating_add(units);
-            usage.push((k, units));
-        }
-        if key[gk::FLAGS] & gk::USAGE_TOTAL_DERIVED != 0 {
-            usage.push((TOTAL_KEY, sum));
-        }
-        let mut csum = 0.0;
-        for (&k, pair) in ckeys.iter().zip(cvals.chunks_exact(2)) {
-            let usd = f64::from_bits(u64::from(pair[0]) | u64::from(pair[1]) << 32);
-            csum += usd;
-            cost.push((k, usd));
-        }
-        if g.cost_shape & COST_TOTAL_DERIVED != 0 {
-            cost.push((TOTAL_KEY, csum));
-        }
-    }
-
     fn stored_usage(&self, idx: u32) -> u64 {
         match self.vals.get(idx as usize).copied() {
             Some(USAGE_ESCAPE) => self.big.get(&idx).copied().unwrap_or(0),

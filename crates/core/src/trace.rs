@@ -63,6 +63,9 @@ pub(crate) struct TraceIndex {
     pub issues: Vec<u8>,
     /// Bitset over rows: the row lies on a parent cycle.
     pub in_cycle: Vec<u64>,
+    /// Every trace slot with observations, ascending by latency (ties by symbol): the order the
+    /// rollups walk to get trace-latency quantiles without sorting per query.
+    pub by_latency: Vec<Sym>,
 }
 
 fn root_rank(flags: u8, parent: u32) -> u8 {
@@ -94,6 +97,7 @@ impl TraceIndex {
             environment: vec![NONE; n_traces],
             issues: vec![0; n_traces],
             in_cycle: vec![0; store.len().div_ceil(64)],
+            by_latency: Vec::new(),
         };
         let mut root_rank_of = vec![0u8; n_traces];
         let contexts = store.dicts.contexts.entries();
@@ -195,6 +199,14 @@ impl TraceIndex {
             );
         }
         t.mark_cycles(store);
+        let pairs: Vec<(u64, u32)> = (0..n_traces as u32)
+            .filter(|&tr| t.observations.get(tr as usize).is_some_and(|&c| c > 0))
+            .map(|tr| {
+                let latency = t.latency_ms.get(tr as usize).copied().unwrap_or(0);
+                (crate::radix::order_key(latency), tr)
+            })
+            .collect();
+        t.by_latency = crate::radix::sort_by_key(pairs);
         t
     }
 
@@ -278,6 +290,7 @@ impl TraceIndex {
                 * 4
             + self.issues.capacity()
             + self.in_cycle.capacity() * 8
+            + self.by_latency.capacity() * 4
     }
 }
 

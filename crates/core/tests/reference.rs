@@ -669,3 +669,65 @@ proptest! {
         }
     }
 }
+
+/// Rows spread over `minutes` minutes with names from a pool of `names`: enough distinct groups to pass
+/// 64 (the kernel switches from a bit set per trace to sorted (group, trace) pairs there).
+fn spread(minutes: i64, names: usize) -> impl Strategy<Value = Spec> {
+    (spec(), 0..minutes, 0..names).prop_map(|(mut s, minute, name)| {
+        let shift = minute * 60_000;
+        s.start += shift;
+        s.end = s.end.map(|e| e + shift);
+        s.completion = s.completion.map(|c| c + shift);
+        s.name = Some(format!("n{name}"));
+        s
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    #[test]
+    fn many_groups_match_the_reference(specs in proptest::collection::vec(spread(150, 120), 0..300), f in filter()) {
+        let store = load(&specs);
+        let rows = dedupe(&specs);
+        let traces = traces_of(&rows);
+        let kept: Vec<&Spec> = rows.iter().filter(|r| keep(r, &f, &traces[&r.trace])).collect();
+
+        for dim in [Dimension::Name, Dimension::Service, Dimension::Tag] {
+            let got = group_by(&store, &f, &dim);
+            let want = naive_groups(&kept, &traces, &dim);
+            prop_assert_eq!(got.len(), want.len(), "groups of {:?}", dim);
+            for (g, w) in got.iter().zip(&want) {
+                prop_assert_eq!(&g.key, &w.key);
+                assert_stats(&g.stats, &w.stats, &format!("{dim:?} = {:?}", g.key))?;
+            }
+        }
+
+        // One-minute buckets over the whole spread: about 150 groups.
+        let spec = SeriesSpec { from_ms: 0, to_ms: 155 * 60_000, target_points: 0, bucket: Some(BucketSize::Minute1) };
+        let series = time_series(&store, &f, &spec, &FixedOffset(0));
+        for b in &series.buckets {
+            let in_bucket: Vec<&Spec> = kept.iter().copied().filter(|r| r.start >= b.start_ms && r.start < b.end_ms).collect();
+            match &b.stats {
+                None => prop_assert!(in_bucket.is_empty()),
+                Some(st) => assert_stats(st, &naive_stats(&in_bucket, &traces), "bucket")?,
+            }
+        }
+    }
+
+    #[test]
+    fn the_standard_set_equals_its_parts(specs in proptest::collection::vec(spread(300, 10), 0..120), f in filter()) {
+        let store = load(&specs);
+        let std = loupe_core::standard_rollups(&store, &f, &FixedOffset(0));
+        prop_assert_eq!(&std.overview, &overview(&store, &f));
+        for part in &std.group_bys {
+            prop_assert_eq!(&part.groups, &group_by(&store, &f, &part.dimension));
+        }
+        let hist = loupe_core::latency_histogram(&store, &f, loupe_core::HistogramLevel::Observation, 10);
+        prop_assert_eq!(&std.latency_histogram, &hist);
+        let from_ms = f.from_ms.or(std.overview.first_start_ms).unwrap_or(0);
+        let to_ms = f.to_ms.or(std.overview.last_start_ms.map(|t| t + 1)).unwrap_or(from_ms);
+        let spec = SeriesSpec { from_ms, to_ms, target_points: 0, bucket: Some(BucketSize::Hour1) };
+        prop_assert_eq!(&std.hourly, &time_series(&store, &f, &spec, &FixedOffset(0)));
+    }
+}
