@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(CARGO_BIN):$(PATH)
 export CARGO_TERM_COLOR ?= always
 
 PORT ?= 8080
-WASM_PACKAGES := -p loupe -p loupe-core -p loupe-langfuse -p loupe-charts -p loupe-synth
+WASM_PACKAGES := -p loupe -p loupe-core -p loupe-wire -p loupe-langfuse -p loupe-charts -p loupe-synth
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: help run build serve test setup-build setup-test fmt-check clippy deps-check unit wasm-test e2e size bench

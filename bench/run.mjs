@@ -249,7 +249,7 @@ function nativeFigures() {
   if (native.includes("criterion")) {
     for (const [pkg, bench, file] of [
       ["loupe-core", "rollups", "crates/core/benches/rollups.rs"],
-      ["loupe-langfuse", "decode", "crates/langfuse/benches/decode.rs"],
+      ["loupe-wire", "decode", "crates/wire/benches/decode.rs"],
     ]) {
       if (!fs.existsSync(path.join(root, file))) {
         out.notes.push(`${file} does not exist: skipped`);

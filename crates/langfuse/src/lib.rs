@@ -1,6 +1,7 @@
-//! Langfuse's public API as Loupe reads it: wire types and tolerant decoding into engine rows, query
-//! building, paging, rate-limit-aware scheduling over a transport (gloo-net in the browser, a native client
-//! in tests). Nothing in this crate may panic on any input.
+//! Langfuse's public API as Loupe reads it: query building, paging, rate-limit-aware scheduling over a
+//! transport (gloo-net in the browser, a native client in tests). Wire types and decoding live in
+//! `loupe-wire` (the data path, built for speed) and are re-exported here as [`decode`] and [`wire`].
+//! Nothing in this crate may panic on any input.
 //!
 //! How the pieces fit (one way, top to bottom):
 //! - [`hosts`]: where the project lives ([`BaseUrl`], Cloud presets) and the keys ([`Credentials`], whose
@@ -15,8 +16,7 @@
 //!   429 waits, cancellation, progress, rows handed to a sink as pages arrive.
 //! - [`decode`] and [`wire`]: bytes → engine rows and small owned values; used by all of the above.
 
-pub mod decode;
-pub mod wire;
+pub use loupe_wire::{decode, wire};
 
 pub mod client;
 pub mod error;

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use loupe_langfuse::decode;
+use loupe_wire::decode;
 use loupe_synth::SynthConfig;
 use std::hint::black_box;
 

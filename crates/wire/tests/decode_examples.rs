@@ -1,4 +1,4 @@
-//! Every file of shared/langfuse/examples decoded, with figures checked by hand against the files.
+//! Every file of spec/langfuse/examples decoded, with figures checked by hand against the files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "decode_support.rs"]
@@ -6,7 +6,7 @@ mod support;
 
 use base64::Engine as _;
 use loupe_core::{Level, ObservationType};
-use loupe_langfuse::decode;
+use loupe_wire::decode;
 use support::{Row, example, ms};
 
 fn v2_rows() -> (Vec<Row>, decode::PageSummary) {

@@ -5,8 +5,8 @@
 #[path = "decode_support.rs"]
 mod support;
 
-use loupe_langfuse::decode;
-use loupe_langfuse::wire::TraceContextOwned;
+use loupe_wire::decode;
+use loupe_wire::wire::TraceContextOwned;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

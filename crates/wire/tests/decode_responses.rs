@@ -3,8 +3,8 @@
 
 use loupe_core::score::ScoreSubject;
 use loupe_core::{ScoreDataType, ScoreValue};
-use loupe_langfuse::decode::{self, DecodeError};
-use loupe_langfuse::wire::MetricValue;
+use loupe_wire::decode::{self, DecodeError};
+use loupe_wire::wire::MetricValue;
 
 #[derive(Debug, PartialEq)]
 struct Score {
@@ -192,7 +192,7 @@ fn metrics_quoted_numbers_histograms_and_time_buckets() {
     let r = &rows[0];
     assert_eq!(
         r.time_ms,
-        loupe_langfuse::decode::timestamp_ms("2026-08-12T09:00:00.000Z")
+        loupe_wire::decode::timestamp_ms("2026-08-12T09:00:00.000Z")
     );
     assert_eq!(r.dimension("environment"), None);
     assert_eq!(r.dimension("tags"), Some(r#"["a","b"]"#));
@@ -225,7 +225,7 @@ fn error_bodies_of_every_documented_shape() {
     assert_eq!((rate.limit, rate.remaining), (Some(30), Some(0)));
     assert_eq!(
         rate.reset_at_ms,
-        loupe_langfuse::decode::timestamp_ms("2026-08-12T09:15:00.000Z")
+        loupe_wire::decode::timestamp_ms("2026-08-12T09:15:00.000Z")
     );
 
     let zod = decode::error_body(

@@ -110,5 +110,5 @@ pub fn example(name: &str) -> Vec<u8> {
 /// Milliseconds for a `YYYY-MM-DDTHH:MM:SS.mmmZ` literal (checked independently of the decoder's parser by
 /// the unit tests; here only to keep expectations readable).
 pub fn ms(text: &str) -> i64 {
-    loupe_langfuse::decode::timestamp_ms(text).unwrap()
+    loupe_wire::decode::timestamp_ms(text).unwrap()
 }

@@ -6,7 +6,7 @@
 mod support;
 
 use loupe_core::{Level, ObservationType};
-use loupe_langfuse::decode::{self, DecodeError, PageSummary};
+use loupe_wire::decode::{self, DecodeError, PageSummary};
 use support::{Row, ms};
 
 fn page(rows: &[&str]) -> String {
