@@ -57,8 +57,18 @@ fn stage_load(pages: &[String], models: &[ModelPrice]) -> Store {
 
 #[inline(never)]
 fn stage_kernel(store: &Store) -> usize {
+    let t = Instant::now();
     let r = standard_rollups(store, &Filter::default(), &FixedOffset(0));
-    r.group_bys.iter().map(|g| g.groups.len()).sum()
+    let computed = t.elapsed();
+    let n = r.group_bys.iter().map(|g| g.groups.len()).sum();
+    drop(r);
+    if std::env::var("LOUPE_T").is_ok() {
+        eprintln!(
+            "standard_rollups {computed:?}, drop {:?}",
+            t.elapsed() - computed
+        );
+    }
+    n
 }
 
 fn main() {

@@ -537,23 +537,23 @@ pub(crate) fn select(store: &Store, filter: &Filter) -> Selection {
             filter.from_ms.unwrap_or(i64::MIN),
             filter.to_ms.unwrap_or(i64::MAX),
         );
+        // Generation index per row from the (sparse, row-sorted) side table.
+        let mut gen_of = vec![NO_GEN; store.len()];
+        for (gi, g) in store.gens.iter().enumerate() {
+            if let Some(slot) = gen_of.get_mut(g.row as usize) {
+                *slot = gi as u32;
+            }
+        }
+        if from == i64::MIN && to == i64::MAX {
+            sel.rows = (0..store.len() as u32).collect();
+            sel.gens = gen_of;
+            return sel;
+        }
         sel.rows.reserve(store.len());
         sel.gens.reserve(store.len());
-        let mut gens = store.gens.iter().enumerate().peekable();
-        for (r, &start) in store.start_ms.iter().enumerate() {
-            let r = r as u32;
-            let mut gen_index = NO_GEN;
-            while let Some(&(gi, g)) = gens.peek() {
-                if g.row > r {
-                    break;
-                }
-                if g.row == r {
-                    gen_index = gi as u32;
-                }
-                gens.next();
-            }
+        for ((r, &start), &gen_index) in store.start_ms.iter().enumerate().zip(&gen_of) {
             if start >= from && start < to {
-                sel.rows.push(r);
+                sel.rows.push(r as u32);
                 sel.gens.push(gen_index);
             }
         }

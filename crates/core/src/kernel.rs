@@ -238,6 +238,8 @@ pub(crate) struct Prepared<'s> {
     pub ttft_sorted: Vec<i64>,
     /// The traces with at least one kept row, in ascending trace latency.
     pub run_trace: Vec<Sym>,
+    /// The same traces in symbol order (per-trace arrays are read sequentially then).
+    kept_traces: Vec<Sym>,
     layouts: Layouts,
     /// Row counts per trace, made on first use by a trace-level grouping.
     trace_counts: OnceCell<Vec<Counts>>,
@@ -332,9 +334,12 @@ impl<'s> Prepared<'s> {
         let (by_ttft, ttft_sorted) = sorted_order(&ttft_ms);
         drop(ttft_ms);
 
-        // Traces with kept rows, in the cached latency order.
-        let run_trace: Vec<Sym> = if n == store.len() {
-            traces.by_latency.clone()
+        // Traces with kept rows, in the cached latency order and in symbol order.
+        let (run_trace, kept_traces): (Vec<Sym>, Vec<Sym>) = if n == store.len() {
+            let kept = (0..traces.len() as Sym)
+                .filter(|&t| traces.observations.get(t as usize).is_some_and(|&c| c > 0))
+                .collect();
+            (traces.by_latency.clone(), kept)
         } else {
             let mut kept = vec![false; traces.len()];
             for &t in &trace_of {
@@ -342,12 +347,16 @@ impl<'s> Prepared<'s> {
                     *k = true;
                 }
             }
-            traces
-                .by_latency
-                .iter()
-                .copied()
-                .filter(|&t| kept.get(t as usize).copied().unwrap_or(false))
-                .collect()
+            let is_kept = |t: Sym| kept.get(t as usize).copied().unwrap_or(false);
+            (
+                traces
+                    .by_latency
+                    .iter()
+                    .copied()
+                    .filter(|&t| is_kept(t))
+                    .collect(),
+                (0..traces.len() as Sym).filter(|&t| is_kept(t)).collect(),
+            )
         };
 
         Self {
@@ -366,6 +375,7 @@ impl<'s> Prepared<'s> {
             by_ttft,
             ttft_sorted,
             run_trace,
+            kept_traces,
             layouts: Layouts::new(store),
             trace_counts: OnceCell::new(),
         }
@@ -752,13 +762,16 @@ struct KeyTotals {
     cost_sets: KeySets,
 }
 
-/// Most dense cells per key table.
+/// Dense cells a key table may always use; more only up to [`DENSE_CELLS_PER_ROW`] per kept row.
 const DENSE_CELLS: usize = 1 << 20;
+/// Dense cells per kept row beyond [`DENSE_CELLS`] (the per-trace sums have traces × keys cells).
+const DENSE_CELLS_PER_ROW: usize = 2;
 
 impl KeyTotals {
-    fn new(groups: usize, keys: usize) -> Self {
+    /// A table for `groups` × `keys`, dense when that fits [`DENSE_CELLS`] or `rows` × 2 cells.
+    fn new(groups: usize, keys: usize, rows: usize) -> Self {
         let cells = groups.saturating_mul(keys);
-        let dense = cells <= DENSE_CELLS;
+        let dense = cells <= DENSE_CELLS.max(rows.saturating_mul(DENSE_CELLS_PER_ROW));
         Self {
             keys,
             dense,
@@ -1074,7 +1087,7 @@ pub(crate) fn aggregate_many(p: &Prepared<'_>, groupings: &[&Grouping]) -> Vec<V
                 grouping,
                 counts: count_rows(p, grouping, n),
                 gens: vec![GenAcc::default(); n],
-                totals: KeyTotals::new(n, n_keys),
+                totals: KeyTotals::new(n, n_keys, p.trace_of.len()),
                 latency: Vec::new(),
                 ttft: Vec::new(),
             }
@@ -1091,7 +1104,7 @@ pub(crate) fn aggregate_many(p: &Prepared<'_>, groupings: &[&Grouping]) -> Vec<V
         grouping,
         counts: Vec::new(),
         gens: vec![GenAcc::default(); n_traces],
-        totals: KeyTotals::new(n_traces, n_keys),
+        totals: KeyTotals::new(n_traces, n_keys, p.trace_of.len()),
         latency: Vec::new(),
         ttft: Vec::new(),
     });
@@ -1104,7 +1117,7 @@ pub(crate) fn aggregate_many(p: &Prepared<'_>, groupings: &[&Grouping]) -> Vec<V
     }
     if let Some(t) = &trace_sums {
         for part in parts.iter_mut().filter(|x| trace_level(x)) {
-            for &tr in &p.run_trace {
+            for &tr in &p.kept_traces {
                 let g = part.grouping.of_trace(tr).unwrap_or(u32::MAX);
                 if let (Some(a), Some(from)) =
                     (part.gens.get_mut(g as usize), t.gens.get(tr as usize))
@@ -1132,7 +1145,7 @@ fn count_rows(p: &Prepared<'_>, grouping: &Grouping, n_groups: usize) -> Vec<Cou
     match &grouping.ids {
         Ids::Whole | Ids::Traces(_) => {
             let per_trace = p.trace_counts();
-            for &t in &p.run_trace {
+            for &t in &p.kept_traces {
                 let g = grouping.of_trace(t).unwrap_or(u32::MAX);
                 if let (Some(c), Some(from)) =
                     (counts.get_mut(g as usize), per_trace.get(t as usize))
@@ -1623,10 +1636,13 @@ fn assemble(p: &Prepared<'_>, part: &mut Part<'_>, traces: Vec<TraceFigures>) ->
             total: a.total_tokens,
             ..Tokens::default()
         };
-        let n_usage = totals.usage_sets.keys(g).count();
-        let mut usage_by_key = Vec::with_capacity(n_usage);
-        let n_cost = totals.cost_sets.keys(g).count();
-        let mut cost_by_key = Vec::with_capacity(n_cost);
+        let count = |sets: &KeySets| {
+            sets.bits
+                .get(g * sets.words..(g + 1) * sets.words)
+                .map_or(0, |w| w.iter().map(|b| b.count_ones() as usize).sum())
+        };
+        let mut usage_by_key = Vec::with_capacity(count(&totals.usage_sets));
+        let mut cost_by_key = Vec::with_capacity(count(&totals.cost_sets));
         for &k in &by_name {
             if has(&totals.usage_sets, g, k) {
                 let units = totals.units(g, k);
@@ -1692,8 +1708,8 @@ mod tests {
     #[test]
     fn key_totals_give_the_same_sums_dense_and_sparse() {
         let groups = DENSE_CELLS / 4 + 1;
-        let mut dense = KeyTotals::new(10, 4);
-        let mut sparse = KeyTotals::new(groups, 4);
+        let mut dense = KeyTotals::new(10, 4, 0);
+        let mut sparse = KeyTotals::new(groups, 4, 0);
         assert!(dense.dense && !sparse.dense);
         let layout = |k: Sym| {
             (

@@ -219,19 +219,21 @@ pub(crate) fn group_order<'l>(
     stats: &[Stats],
     label: impl Fn(usize) -> Option<&'l [u8]>,
 ) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..stats.len()).collect();
-    let obs = |g: usize| stats.get(g).map_or(0, |s| s.observations);
-    order.sort_unstable_by(|&a, &b| {
-        obs(b)
-            .cmp(&obs(a))
-            .then_with(|| match (label(a), label(b)) {
-                (Some(x), Some(y)) => x.cmp(y),
-                (Some(_), None) => core::cmp::Ordering::Less,
-                (None, Some(_)) => core::cmp::Ordering::Greater,
-                (None, None) => a.cmp(&b),
-            })
+    // Labels resolved once, not per comparison.
+    let mut order: Vec<(u64, Option<&[u8]>, usize)> = stats
+        .iter()
+        .enumerate()
+        .map(|(g, s)| (s.observations, label(g), g))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0).then_with(|| match (a.1, b.1) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => core::cmp::Ordering::Less,
+            (None, Some(_)) => core::cmp::Ordering::Greater,
+            (None, None) => a.2.cmp(&b.2),
+        })
     });
-    order
+    order.into_iter().map(|(_, _, g)| g).collect()
 }
 
 /// The groups of a dimension grouping from their stats, in output order.

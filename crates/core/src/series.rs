@@ -258,6 +258,8 @@ pub(crate) fn series_plan(
     let n_buckets = bounds.len().saturating_sub(1);
     let first = bounds.first().copied().unwrap_or(0);
     let step = size.nominal_ms();
+    // Rows arrive roughly in time order: try the previous row's bucket before searching.
+    let mut last = 0usize;
     let gids: Vec<u32> = p
         .sel
         .rows
@@ -266,6 +268,12 @@ pub(crate) fn series_plan(
             let t = p.store.start_ms.get(row as usize).copied().unwrap_or(0);
             if t < spec.from_ms || t >= spec.to_ms {
                 return u32::MAX;
+            }
+            if let (Some(&lo), Some(&hi)) = (bounds.get(last), bounds.get(last + 1))
+                && lo <= t
+                && t < hi
+            {
+                return last as u32;
             }
             // Buckets are nominal-sized except across DST changes: guess, then correct by a few steps.
             let mut k = ((t.saturating_sub(first) / step).max(0) as usize + 1).min(bounds.len());
@@ -278,7 +286,8 @@ pub(crate) fn series_plan(
             if k == 0 || k > n_buckets {
                 u32::MAX
             } else {
-                (k - 1) as u32
+                last = k - 1;
+                last as u32
             }
         })
         .collect();
