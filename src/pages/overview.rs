@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use loupe_charts::{TimeBars, draw_time_bars, format};
-use loupe_core::{Filter, SeriesSpec, overview, time_series};
+use loupe_core::{SeriesSpec, overview, time_series};
 
-use crate::app::UrlCtx;
 use crate::components::{ChartCanvas, KpiCards, ServerFiguresNotice};
 use crate::connect::FetchCtx;
+use crate::pages::scope::{Scope, use_scope};
 use crate::state::{DataCtx, LoadStatus};
 use crate::tz::ViewerZone;
 use crate::view_model::overview::{TrafficChart, kpis, kpis_pending, server_kpis};
@@ -17,23 +17,13 @@ const TARGET_BARS: u32 = 200;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let data = DataCtx::expect();
-    let url = UrlCtx::expect();
     // Figures computed by Langfuse, shown instead of the loaded rows' while set (ranges too large to fetch).
     let server = FetchCtx::expect().server;
-    let zone_name = Memo::new(move |_| url.state.with(|state| state.time_zone.clone()));
-    let window_ms = Memo::new(move |_| {
-        let range = url.state.with(|state| state.range);
-        // Live data ends at the last fetch (relative ranges end "now"), other data at its last row.
-        let live_end_ms = data.live_end_ms.get();
-        data.data_window_ms()
-            .map(|(first, end)| range.resolve(first, live_end_ms.unwrap_or(end)))
-    });
-    let filter = Memo::new(move |_| {
-        window_ms
-            .get()
-            .map(|(from, to)| Filter::time_range(from, to))
-            .unwrap_or_default()
-    });
+    let Scope {
+        window_ms,
+        filter,
+        zone_name,
+    } = use_scope();
     let figures =
         Memo::new(move |_| filter.with(|filter| data.store.with(|store| overview(store, filter))));
     let loading = Memo::new(move |_| matches!(data.status.get(), LoadStatus::Loading(_)));
