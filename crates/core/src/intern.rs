@@ -45,19 +45,16 @@ pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
             .map_or(0, u64::from_le_bytes)
     };
     if n >= 8 {
+        // XOR-folded words: one branch per text, not one per word.
+        let diff = |i: usize| load8(a, i) ^ load8(b, i);
         if n <= 16 {
-            return load8(a, 0) == load8(b, 0) && load8(a, n - 8) == load8(b, n - 8);
+            return diff(0) | diff(n - 8) == 0;
         }
-        if n <= 40 {
-            // Up to five words, the last one overlapping (trace ids: 32 bytes).
-            let mut i = 0;
-            while i + 8 < n {
-                if load8(a, i) != load8(b, i) {
-                    return false;
-                }
-                i += 8;
-            }
-            return load8(a, n - 8) == load8(b, n - 8);
+        if n <= 32 {
+            return diff(0) | diff(8) | diff(n - 16) | diff(n - 8) == 0;
+        }
+        if n <= 48 {
+            return diff(0) | diff(8) | diff(16) | diff(24) | diff(n - 16) | diff(n - 8) == 0;
         }
         return a == b;
     }
@@ -428,6 +425,21 @@ impl<const N: usize> TupleInterner<N> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_equality_agrees_with_slices_at_every_length() {
+        let base: Vec<u8> = (0..70u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..base.len() {
+            let a = &base[..n];
+            assert!(eq_bytes(a, a));
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 1;
+                assert!(!eq_bytes(a, &b), "length {n}, byte {at}");
+            }
+            assert!(!eq_bytes(a, &base[..(n + 1).min(base.len())]) || n + 1 > base.len());
+        }
+    }
 
     #[test]
     fn strings_get_dense_stable_symbols() {

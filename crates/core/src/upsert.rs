@@ -10,7 +10,9 @@
 //! compared byte for byte with the ones a symbol was last made from ([`LastInput`], [`GenInput`]) before
 //! anything is hashed or interned; only a change costs dictionary lookups.
 
-use core::hash::BuildHasher;
+use core::hash::{BuildHasher, Hasher};
+
+use hashbrown::HashTable;
 
 use crate::ids::{self, IdKey};
 use crate::intern::{NONE, Sym, eq_bytes};
@@ -19,6 +21,31 @@ use crate::store::{
     COST_TOTAL_DERIVED, GenRec, MS_ESCAPE, MS_NONE, NO_PARENT, PENDING_BASE, RowFlags, Store,
     TOTAL_KEY, Upsert, ctx, gk, row_key,
 };
+
+/// A hash of (key, value) texts, lengths included.
+fn pairs_hash<'x>(
+    state: &impl BuildHasher,
+    pairs: impl Iterator<Item = (&'x [u8], &'x [u8])>,
+) -> u64 {
+    let mut h = state.build_hasher();
+    for (k, v) in pairs {
+        h.write_usize(k.len());
+        h.write(k);
+        h.write_usize(v.len());
+        h.write(v);
+    }
+    h.finish()
+}
+
+/// True when metadata set `set` holds exactly `pairs`, in order.
+fn same_set(d: &crate::store::Dicts, set: Sym, pairs: &[(&str, &str)]) -> bool {
+    let items = d.metasets.resolve(set);
+    items.len() == 2 * pairs.len()
+        && items.chunks_exact(2).zip(pairs).all(|(kv, &(k, v))| {
+            eq_bytes(d.meta_keys.resolve_bytes(kv[0]), k.as_bytes())
+                && eq_bytes(d.meta_values.resolve_bytes(kv[1]), v.as_bytes())
+        })
+}
 
 fn text(s: Option<&str>) -> &[u8] {
     s.unwrap_or("").as_bytes()
@@ -33,59 +60,68 @@ pub(crate) struct LastInput {
     sym: Option<Sym>,
 }
 
-/// Walks the remembered texts of a [`LastInput`] in order, comparing each with the next given text.
-struct Walk<'a> {
-    bytes: &'a [u8],
-    ends: core::slice::Iter<'a, u32>,
-    start: usize,
+/// True when `bytes[*start..end]` is `item`; moves `start` to `end`.
+#[inline(always)]
+fn same_one(bytes: &[u8], end: u32, start: &mut usize, item: &[u8]) -> bool {
+    let end = end as usize;
+    // Lengths first: most differences show there, before any byte is read.
+    if end.wrapping_sub(*start) != item.len() {
+        return false;
+    }
+    let same = bytes.get(*start..end).is_some_and(|s| eq_bytes(s, item));
+    *start = end;
+    same
 }
 
-impl Walk<'_> {
-    /// True when the next remembered text is `item`.
-    #[inline(always)]
-    fn eat(&mut self, item: &[u8]) -> bool {
-        let Some(&end) = self.ends.next() else {
+/// True when the texts ending at `ends` (from `*start`) are `items`, one for one.
+#[inline(always)]
+fn same_run<'x>(
+    bytes: &[u8],
+    ends: &[u32],
+    start: &mut usize,
+    items: impl Iterator<Item = &'x [u8]>,
+) -> bool {
+    for (&end, item) in ends.iter().zip(items) {
+        if !same_one(bytes, end, start, item) {
             return false;
-        };
-        let end = end as usize;
-        let same = self
-            .bytes
-            .get(self.start..end)
-            .is_some_and(|s| eq_bytes(s, item));
-        self.start = end;
-        same
+        }
     }
+    true
 }
 
 impl LastInput {
-    /// A walk over the remembered texts when there are `count` of them (and a symbol), else `None`.
-    #[inline(always)]
-    fn walk(&self, count: usize) -> Option<Walk<'_>> {
-        (self.sym.is_some() && self.ends.len() == count).then(|| Walk {
-            bytes: &self.bytes,
-            ends: self.ends.iter(),
-            start: 0,
-        })
-    }
-
     /// True when the remembered texts are `fixed` then `tags`.
     #[inline(always)]
     fn same_context(&self, fixed: &[&[u8]; 6], tags: &[&str]) -> bool {
-        let Some(mut w) = self.walk(fixed.len() + tags.len()) else {
+        if self.sym.is_none() || self.ends.len() != fixed.len() + tags.len() {
             return false;
-        };
-        fixed.iter().all(|f| w.eat(f)) && tags.iter().all(|t| w.eat(t.as_bytes()))
+        }
+        let (head, tail) = self.ends.split_at(fixed.len().min(self.ends.len()));
+        let mut start = 0usize;
+        same_run(&self.bytes, head, &mut start, fixed.iter().copied())
+            && same_run(
+                &self.bytes,
+                tail,
+                &mut start,
+                tags.iter().map(|t| t.as_bytes()),
+            )
     }
 
     /// True when the remembered texts are the keys and values of `pairs`, in order.
     #[inline(always)]
     fn same_pairs(&self, pairs: &[(&str, &str)]) -> bool {
-        let Some(mut w) = self.walk(2 * pairs.len()) else {
+        if self.sym.is_none() || self.ends.len() != 2 * pairs.len() {
             return false;
-        };
-        pairs
-            .iter()
-            .all(|&(k, v)| w.eat(k.as_bytes()) && w.eat(v.as_bytes()))
+        }
+        let mut start = 0usize;
+        for (&(k, v), ends) in pairs.iter().zip(self.ends.chunks_exact(2)) {
+            if !same_one(&self.bytes, ends[0], &mut start, k.as_bytes())
+                || !same_one(&self.bytes, ends[1], &mut start, v.as_bytes())
+            {
+                return false;
+            }
+        }
+        true
     }
 
     fn clear(&mut self) {
@@ -176,25 +212,44 @@ impl GenInput {
         {
             return false;
         }
+        let t = &self.texts;
         let n = 3 + row.usage.len() + row.cost.len() + 2 * row.model_parameters.len();
-        let Some(mut w) = self.texts.walk(n) else {
+        if t.sym.is_none() || t.ends.len() != n {
             return false;
-        };
-        w.eat(text(row.model))
-            && w.eat(text(row.model_id))
-            && w.eat(text(row.prompt_name))
-            && row.usage.iter().all(|&(k, _)| w.eat(k.as_bytes()))
-            && row.cost.iter().all(|&(k, _)| w.eat(k.as_bytes()))
-            && row
-                .model_parameters
+        }
+        let mut start = 0usize;
+        let (head, rest) = t.ends.split_at(3.min(t.ends.len()));
+        let (usage, rest) = rest.split_at(row.usage.len().min(rest.len()));
+        let (cost, params) = rest.split_at(row.cost.len().min(rest.len()));
+        same_run(
+            &t.bytes,
+            head,
+            &mut start,
+            [text(row.model), text(row.model_id), text(row.prompt_name)].into_iter(),
+        ) && same_run(
+            &t.bytes,
+            usage,
+            &mut start,
+            row.usage.iter().map(|(k, _)| k.as_bytes()),
+        ) && same_run(
+            &t.bytes,
+            cost,
+            &mut start,
+            row.cost.iter().map(|(k, _)| k.as_bytes()),
+        ) && same_run(
+            &t.bytes,
+            params,
+            &mut start,
+            row.model_parameters
                 .iter()
-                .all(|&(k, v)| w.eat(k.as_bytes()) && w.eat(v.as_bytes()))
+                .flat_map(|(k, v)| [k.as_bytes(), v.as_bytes()]),
+        )
     }
 }
 
 /// Slots of the generation-input cache, indexed by a hash of the model, prompt and key counts (a trace
 /// alternates between a few models; a project has dozens of model set-ups).
-const GEN_SLOTS: usize = 64;
+const GEN_SLOTS: usize = 256;
 
 /// Scratch and last-input caches of the write path.
 #[derive(Clone, Debug, Default)]
@@ -209,6 +264,9 @@ pub(crate) struct UpsertCache {
     id_buf: Vec<u8>,
     parent_buf: Vec<u8>,
     list_buf: Vec<u32>,
+    /// Metadata sets (and model-parameter sets) by a hash of their texts: a set seen before costs one
+    /// hash and a comparison instead of interning each key and value.
+    sets_by_text: HashTable<Sym>,
     /// The parent id text the last lookup was for, and its answer.
     parent_text: Vec<u8>,
     last_parent: Option<LastParent>,
@@ -245,6 +303,7 @@ impl UpsertCache {
             + self.id_buf.capacity()
             + self.parent_buf.capacity()
             + self.parent_text.capacity()
+            + crate::intern::table_bytes(&self.sets_by_text)
             + self.list_buf.capacity() * 4
     }
 
@@ -652,6 +711,18 @@ impl Store {
 
     /// The metadata-set symbol of (key, value) pairs.
     fn pairs_symbol(&mut self, pairs: &[(&str, &str)]) -> Sym {
+        let hash = pairs_hash(
+            &self.id_state,
+            pairs.iter().map(|&(k, v)| (k.as_bytes(), v.as_bytes())),
+        );
+        let d = &self.dicts;
+        if let Some(&sym) = self
+            .cache
+            .sets_by_text
+            .find(hash, |&set| same_set(d, set, pairs))
+        {
+            return sym;
+        }
         let mut list = core::mem::take(&mut self.cache.list_buf);
         list.clear();
         for &(k, v) in pairs {
@@ -660,6 +731,19 @@ impl Store {
         }
         let sym = self.dicts.metasets.intern(&list);
         self.cache.list_buf = list;
+        let (d, state) = (&self.dicts, &self.id_state);
+        self.cache.sets_by_text.insert_unique(hash, sym, |&set| {
+            let items = d.metasets.resolve(set);
+            pairs_hash(
+                state,
+                items.chunks_exact(2).map(|kv| {
+                    (
+                        d.meta_keys.resolve_bytes(kv[0]),
+                        d.meta_values.resolve_bytes(kv[1]),
+                    )
+                }),
+            )
+        });
         sym
     }
 
