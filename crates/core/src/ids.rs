@@ -4,7 +4,7 @@
 //! OTel observation ids (16 lowercase hex → a `u64`), OTel trace ids (32 lowercase hex → 16 bytes),
 //! UUIDs (36 characters → 16 bytes) and legacy synthetic roots (`t-` + 32 hex → 16 bytes). Anything else
 //! is kept verbatim. The encoding is canonical (one string has exactly one encoding), so comparing
-//! encodings is comparing strings, and [`decode_into`] gives back the exact original text.
+//! encodings is comparing strings, and `decode_into` gives back the exact original text.
 
 /// An encoded id: a packed `u64` (16 lowercase hex digits) or tagged bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -15,10 +15,10 @@
 //!   [`rollup`];
 //! - quantiles (nearest rank, exact): [`quantile`];
 //! - time buckets and time zones: [`series`];
-//! - latency histograms: [`histogram`]; the benchmark's kernel: [`standard`];
+//! - latency histograms: [`histogram`](mod@histogram); the benchmark's kernel: [`standard`];
 //! - cost estimation from the models list: [`estimate`];
 //! - scores: [`scores`]; error patterns: [`patterns`]; sessions, users, throughput: [`entities`];
-//!   comparisons: [`compare`]; trace waterfall and session timeline: [`views`];
+//!   comparisons: [`compare`](mod@compare); trace waterfall and session timeline: [`views`];
 //! - storage layout and memory: [`store`], [`intern`], [`ids`].
 //!
 //! Every rollup is checked against a naive reference implementation in `tests/reference.rs`.

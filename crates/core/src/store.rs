@@ -1,7 +1,7 @@
 //! The column store of observations.
 //!
 //! Contract:
-//! - Input: [`ObservationRow`]s through [`Store::upsert`], in any order, any number of times. A row whose
+//! - Input: [`ObservationRow`](crate::row::ObservationRow)s through [`Store::upsert`], in any order, any number of times. A row whose
 //!   (trace id, observation id) was seen before replaces the old row **in place** (same row index);
 //!   anything else appends. The same observation id under two different trace ids is kept twice and both
 //!   rows are flagged as duplicates ([`RowFlags::DUPLICATE_ID`]).
@@ -10,7 +10,8 @@
 //! - Row indices (`u32`) are stable for the life of the store; every other module addresses rows by them.
 //!
 //! Layout (why it fits in well under 100 bytes per observation at a million rows):
-//! - dense columns: packed id (`u64`), trace symbol, parent row, start (ms), duration (ms, `u32` with an
+//! - dense columns: packed id (`u64`), trace symbol, parent row (for a row whose parent has not arrived:
+//!   its slot among the waiting children, above `PENDING_BASE`), start (ms), duration (ms, `u32` with an
 //!   exact escape), name symbol, a per-row "context" tuple symbol (user, session, environment, release,
 //!   version, trace name, tag set), a metadata-set symbol, type, level and flags (one byte each);
 //! - a sparse, row-sorted side table for the rows that carry model, prompt, usage, cost or a first-token
@@ -19,6 +20,9 @@
 //!   the rare value above `u32::MAX - 1`) and an `f64` cost arena;
 //! - sparse status messages and "other" enum texts;
 //! - one `hashbrown::HashTable<u32>` from id to row, and dictionaries (see [`crate::intern`]).
+//!
+//! The write path lives in `upsert.rs`, waiting children in `waiting.rs`; the derived trace index is
+//! cached until the next change.
 
 use core::hash::BuildHasher;
 use std::sync::OnceLock;
