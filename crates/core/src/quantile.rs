@@ -32,9 +32,14 @@ pub fn nearest_rank_index(n: usize, q: Quantile) -> usize {
     if n == 0 || q.den == 0 {
         return 0;
     }
-    let product = u128::from(q.num) * n as u128;
-    let rank = product.div_ceil(u128::from(q.den));
-    let rank = rank.clamp(1, n as u128) as usize;
+    // In 64 bits when the product fits (always, in practice: 128-bit division is a library call in
+    // wasm), else in 128.
+    let rank = match q.num.checked_mul(n as u64) {
+        Some(product) => product.div_ceil(q.den).clamp(1, n as u64) as usize,
+        None => (u128::from(q.num) * n as u128)
+            .div_ceil(u128::from(q.den))
+            .clamp(1, n as u128) as usize,
+    };
     rank - 1
 }
 
