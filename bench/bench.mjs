@@ -1,7 +1,8 @@
 // The benchmark page's driver. One phase per page load (`index.html?phase=...`), so every phase starts
 // with a fresh wasm instance, a fresh JS heap and a fresh DuckDB:
-// - `100k`: decode throughput (engine vs JSON.parse), bytes → all standard rollups (engine, JSON.parse +
+// - `100k`: decode throughput (engine vs JSON.parse), bytes → the kernel's rollups (engine, JSON.parse +
 //   plain JS, DuckDB-wasm), the rollup kernel alone (engine, plain JS, DuckDB queries), figures checked;
+//   the engine's full `standard_rollups` (every `Stats` figure, for the app's views) timed beside it;
 // - `1m-engine`: the engine at 1,000,000 observations: wasm memory per observation, the kernel alone;
 // - `1m-js`: the JS heap of the same rows after JSON.parse (forced GC before and after);
 // - `1m-duckdb`: DuckDB-wasm at 1,000,000 observations: load once, the kernel queries;
@@ -107,10 +108,10 @@ async function phase100k() {
     for (const p of pages) sink += JSON.parse(decoder.decode(p)).data.length;
   });
 
-  // Bytes to all standard rollups.
+  // Bytes to the kernel's rollups (the figures every peer computes).
   r.timings.engine_bytes_to_rollups = await best("engine bytes → rollups", () => {
     const e = loadEngine(pages, models);
-    e.rollups();
+    e.kernel();
     sink += e.observations();
     e.free();
   });
@@ -124,12 +125,13 @@ async function phase100k() {
   const engine = loadEngine(pages, models);
   r.observations = engine.observations();
   const t = performance.now();
-  engine.rollups();
+  engine.kernel();
   r.timings.engine_kernel_cold = { ms: performance.now() - t, all: [] };
   say(`engine kernel, first call (builds the trace index): ${r.timings.engine_kernel_cold.ms.toFixed(1)} ms`);
   r.info.traces = engine.traces();
-  r.timings.engine_kernel = await best("engine kernel", () => engine.rollups());
-  const want = engineFigures(JSON.parse(engine.rollups_json()));
+  r.timings.engine_kernel = await best("engine kernel", () => engine.kernel());
+  r.timings.engine_standard = await best("engine standard_rollups (full Stats)", () => engine.rollups());
+  const want = engineFigures(JSON.parse(engine.kernel_json()));
   r.info.groups = Object.fromEntries(Object.entries(want.sections).map(([k, v]) => [k, Object.keys(v).length]));
   r.info.store_memory_bytes = engine.store_memory_bytes();
   r.info.trace_cache_bytes = engine.trace_cache_bytes();
@@ -181,12 +183,13 @@ async function phase1mEngine() {
   r.memory.store_bytes_shrunk = e.store_memory_bytes();
   r.memory.breakdown = JSON.parse(e.memory_breakdown_json());
   t = performance.now();
-  e.rollups();
+  e.kernel();
   r.timings.engine_kernel_cold = { ms: performance.now() - t, all: [] };
   r.memory.trace_cache_bytes = e.trace_cache_bytes();
-  r.timings.engine_kernel = await best("engine kernel 1M", () => e.rollups());
+  r.timings.engine_kernel = await best("engine kernel 1M", () => e.kernel());
   r.memory.linear_after_rollups = linear_memory_bytes();
-  r.figures = engineFigures(JSON.parse(e.rollups_json()));
+  r.figures = engineFigures(JSON.parse(e.kernel_json()));
+  r.timings.engine_standard = await best("engine standard_rollups 1M (full Stats)", () => e.rollups(), { n: 3 });
   r.info.groups = Object.fromEntries(Object.entries(r.figures.sections).map(([k, v]) => [k, Object.keys(v).length]));
   e.free();
   return r;
@@ -243,15 +246,16 @@ async function phaseEngine() {
   });
   r.timings.engine_bytes_to_rollups = await best("engine bytes → rollups", () => {
     const e = loadEngine(pages, models);
-    e.rollups();
+    e.kernel();
     e.free();
   });
   const engine = loadEngine(pages, models);
   r.observations = engine.observations();
   const t = performance.now();
-  engine.rollups();
+  engine.kernel();
   r.timings.engine_kernel_cold = { ms: performance.now() - t, all: [] };
-  r.timings.engine_kernel = await best("engine kernel", () => engine.rollups());
+  r.timings.engine_kernel = await best("engine kernel", () => engine.kernel());
+  r.timings.engine_standard = await best("engine standard_rollups (full Stats)", () => engine.rollups());
   engine.free();
   return r;
 }
@@ -263,7 +267,7 @@ async function phaseEngine() {
 async function phaseProfile() {
   const { pages, models } = await fetchPages(100_000);
   const engine = loadEngine(pages, models);
-  engine.rollups();
+  engine.kernel();
   window.__work = {
     decode: () => {
       for (let k = 0; k < 3; k++) {
@@ -273,14 +277,14 @@ async function phaseProfile() {
       }
     },
     kernel: () => {
-      for (let k = 0; k < 20; k++) engine.rollups();
+      for (let k = 0; k < 20; k++) engine.kernel();
     },
     kernel1m: async () => {
       const big = await fetchPages(1_000_000);
       const e = loadEngine(big.pages, big.models);
-      e.rollups();
+      e.kernel();
       window.__work.kernel1mRun = () => {
-        for (let k = 0; k < 3; k++) e.rollups();
+        for (let k = 0; k < 10; k++) e.kernel();
       };
     },
   };

@@ -1,10 +1,16 @@
 // The figures every contender must produce, in one normalised shape, and their comparison.
 //
+// What is computed (loupe-core's `kernel_rollups`, issue 4's kernel): the overview, six group-bys and an
+// hourly series, each group with observations, distinct traces, errors, warnings, error rate, input /
+// output / total tokens, cost (USD, estimated from the models list where Langfuse gave none), the number of
+// observations with a duration and their exact nearest-rank P50 / P95 / P99 latency; and a latency
+// histogram (10 log-spaced bins per decade).
+//
 // Shape: `{ sections, histogram, first_start_ms, last_start_ms }` where `sections` maps `overview`, the six
 // dimensions (`Model`, `Service`, `User`, `Session`, `Environment`, `ObservationType`, as loupe-core's
-// `Dimension` serialises) and `hourly` to `{ groupKey: stats }` (the missing value as MISSING, hourly keys
-// the bucket start in Unix ms, a bucket without observations `null`); stats as loupe-core's `Stats`
-// (see `statsShape`); the histogram as `[{lower_ms, upper_ms, count}]`.
+// `Dimension` serialises) and `hourly` to `{ groupKey: figures }` (the missing value as MISSING, hourly keys
+// the bucket start in Unix ms, a bucket without observations `null`); figures as loupe-core's `Figures`
+// (see `figuresShape`); the histogram as `[{lower_ms, upper_ms, count}]`.
 //
 // Comparison: the same sections, groups and fields; numbers equal within 1e-9 relative (exact for every
 // count below 10^9; costs and means are floating-point sums whose order may differ between contenders).
@@ -18,21 +24,10 @@ export function nearestRank(sorted, num, den) {
   return sorted[rank - 1];
 }
 
-/** Latency summary of ascending values whose sum is `sum`; null when empty. */
-export function latencyStats(sorted, sum) {
-  const n = sorted.length;
-  if (n === 0) return null;
-  return {
-    count: n,
-    mean: sum / n,
-    p50: nearestRank(sorted, 1, 2),
-    p75: nearestRank(sorted, 3, 4),
-    p90: nearestRank(sorted, 9, 10),
-    p95: nearestRank(sorted, 19, 20),
-    p99: nearestRank(sorted, 99, 100),
-    p999: nearestRank(sorted, 999, 1000),
-    max: sorted[n - 1],
-  };
+/** Nearest-rank P50 / P95 / P99 of ascending values; null when empty. */
+export function latency3(sorted) {
+  if (sorted.length === 0) return null;
+  return { p50_ms: nearestRank(sorted, 1, 2), p95_ms: nearestRank(sorted, 19, 20), p99_ms: nearestRank(sorted, 99, 100) };
 }
 
 /** The log-spaced histogram of loupe-core's `histogram` module (exact edge comparisons, leading bin). */
@@ -77,40 +72,36 @@ export function histogram(values, binsPerDecade) {
   });
 }
 
-/** loupe-core `Stats` (serde JSON) in the normalised shape. */
-export function statsShape(s) {
-  if (s == null) return null;
+/** loupe-core `Figures` (serde JSON) in the normalised shape. */
+export function figuresShape(f) {
+  if (f == null) return null;
   return {
-    observations: s.observations,
-    traces: s.traces,
-    errors: s.errors,
-    warnings: s.warnings,
-    error_rate: s.error_rate,
-    trace_errors: s.trace_errors,
-    tokens: s.tokens,
-    usage_by_key: Object.fromEntries(s.usage_by_key.map((u) => [u.key, u.units])),
-    cost_usd: s.cost_usd,
-    cost_by_key: Object.fromEntries(s.cost_by_key.map((c) => [c.key, c.cost_usd])),
-    estimated_cost_rows: s.estimated_cost_rows,
-    latency_ms: s.latency_ms,
-    trace_latency_ms: s.trace_latency_ms,
-    ttft_ms: s.ttft_ms,
-    output_tokens_per_second: s.output_tokens_per_second,
+    observations: f.observations,
+    traces: f.traces,
+    errors: f.errors,
+    warnings: f.warnings,
+    error_rate: f.error_rate,
+    input_tokens: f.input_tokens,
+    output_tokens: f.output_tokens,
+    total_tokens: f.total_tokens,
+    cost_usd: f.cost_usd,
+    timed: f.timed,
+    latency_ms: f.latency_ms,
   };
 }
 
-/** The engine's `StandardRollups` JSON in the normalised shape. */
+/** The engine's kernel JSON (`Engine.kernel_json`: group keys as text) in the normalised shape. */
 export function engineFigures(r) {
-  const sections = { overview: { [MISSING]: statsShape(r.overview) } };
+  const sections = { overview: { [MISSING]: figuresShape(r.overview) } };
   for (const d of r.group_bys) {
-    sections[d.dimension] = Object.fromEntries(d.groups.map((g) => [g.key ?? MISSING, statsShape(g)]));
+    sections[d.dimension] = Object.fromEntries(d.groups.map((g) => [g.key ?? MISSING, figuresShape(g)]));
   }
-  sections.hourly = Object.fromEntries(r.hourly.buckets.map((b) => [b.start_ms, statsShape(b.stats)]));
+  sections.hourly = Object.fromEntries(r.hourly.map((b) => [b.start_ms, figuresShape(b.figures)]));
   return {
     sections,
     histogram: r.latency_histogram.bins.map((b) => ({ lower_ms: b.lower_ms, upper_ms: b.upper_ms, count: b.count })),
-    first_start_ms: r.overview.first_start_ms,
-    last_start_ms: r.overview.last_start_ms,
+    first_start_ms: r.first_start_ms,
+    last_start_ms: r.last_start_ms,
   };
 }
 

@@ -1,21 +1,19 @@
 // The DuckDB-wasm peer: the same rows loaded into DuckDB-wasm (npm @duckdb/duckdb-wasm, served from
 // bench/node_modules, EH bundle, no extension autoloading: this machine is offline) and the engine's
-// standard set computed in SQL.
+// kernel (loupe-core `kernel_rollups`) computed in SQL.
 //
 // Loading: DuckDB-wasm 1.32 has no JSON reader built in (`read_json` lives in the `json` extension, which
 // would be downloaded), so the page bodies go through `JSON.parse` and are flattened into Arrow columns
 // (rows, usage entries and cost entries, costs estimated from the models list in JS by the same rules as
 // the engine) and inserted with `insertArrowTable`. SQL then derives, once per load (as the engine caches
-// its trace index): per-row token classes and cost, the traces (start, latency, worst level, root and its
-// context: service, user, session, environment), and one denormalised fact table plus usage and cost
-// entry tables carrying every group-by column.
+// its trace index): per-row input / output / total tokens and cost, the traces (root and its context:
+// service, user, session, environment), and one denormalised fact table carrying every group-by column.
 //
-// The kernel (what "DuckDB queries" times): five queries over those tables — per-group row figures for all
+// The kernel (what "DuckDB queries" times): two queries over that table — per-group figures for all
 // groupings at once (GROUPING SETS: overview, model, service, user, session, environment, type, hour;
-// counts, distinct traces, errors, warnings, token sums, cost, estimated rows, latency mean / exact
-// quantiles (quantile_disc) / max, TTFT quantiles, output tokens per second), per-group trace figures over
-// distinct (group, trace) pairs, usage by key, cost by key, and the histogram bin counts. Results arrive
-// in the page as Arrow tables; turning them into the normalised figures happens outside the timing.
+// observations, distinct traces, errors, warnings, token sums, cost, latency count and exact quantiles
+// (quantile_disc)), and the histogram bin counts. Results arrive in the page as Arrow tables; turning them
+// into the normalised figures happens outside the timing.
 
 import * as duckdb from "./node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser.mjs";
 import * as arrow from "apache-arrow";
@@ -33,7 +31,7 @@ const SECTION = {
   obs_type: "ObservationType",
   hour: "hourly",
 };
-const LAT_Q = "[0.5, 0.75, 0.9, 0.95, 0.99, 0.999]";
+const LAT_Q = "[0.5, 0.95, 0.99]";
 
 /** Opens DuckDB-wasm (EH bundle) offline; returns `{db, conn}`. */
 export async function openDuckDb() {
@@ -102,10 +100,8 @@ export function flatten(pages, firstRow, pricing) {
     row_id: new Int32Array(n),
     start_ms: new Float64Array(n),
     end_ms: new Float64Array(n),
-    ttft_ms: new Float64Array(n),
     sev: new Uint8Array(n),
     is_root: new Uint8Array(n),
-    estimated: new Uint8Array(n),
     id: new Array(n),
     trace_id: new Array(n),
     parent_id: new Array(n),
@@ -125,13 +121,11 @@ export function flatten(pages, firstRow, pricing) {
       const row = firstRow + i;
       const s = timeMs(r.startTime) ?? 0;
       const e = timeMs(r.endTime);
-      const cst = timeMs(r.completionStartTime);
       const level = text(r.level);
       const type = text(r.type);
       c.row_id[i] = row;
       c.start_ms[i] = s;
       c.end_ms[i] = e ?? NaN;
-      c.ttft_ms[i] = cst === null ? NaN : cst - s;
       c.sev[i] = level === null ? LEVEL_SEVERITY.DEFAULT : (LEVEL_SEVERITY[level] ?? 0);
       c.is_root[i] = r.isRootObservation === true ? 1 : 0;
       c.id[i] = text(r.id);
@@ -145,7 +139,6 @@ export function flatten(pages, firstRow, pricing) {
       c.user_id[i] = text(r.userId);
       c.session_id[i] = text(r.sessionId);
       const m = rowMoney(r, pricing);
-      c.estimated[i] = m.estimated ? 1 : 0;
       for (const [key, units] of m.usage) {
         u.row_id.push(row);
         u.key.push(key);
@@ -163,10 +156,8 @@ export function flatten(pages, firstRow, pricing) {
     row_id: arrow.makeVector(c.row_id),
     start_ms: arrow.makeVector(c.start_ms),
     end_ms: arrow.makeVector(c.end_ms),
-    ttft_ms: arrow.makeVector(c.ttft_ms),
     sev: arrow.makeVector(c.sev),
     is_root: arrow.makeVector(c.is_root),
-    estimated: arrow.makeVector(c.estimated),
     id: utf8(c.id),
     trace_id: utf8(c.trace_id),
     parent_id: utf8(c.parent_id),
@@ -195,14 +186,11 @@ const DERIVE = [
   `CREATE OR REPLACE TABLE obs AS SELECT row_id, id, trace_id, parent_id, is_root = 1 AS is_root,
      start_ms::BIGINT AS start_ms,
      CASE WHEN isnan(end_ms) THEN NULL ELSE end_ms::BIGINT END AS end_ms,
-     CASE WHEN isnan(ttft_ms) THEN NULL ELSE ttft_ms::BIGINT END AS ttft_ms,
-     sev::TINYINT AS sev, obs_type, name, model, env, trace_name, user_id, session_id, estimated = 1 AS estimated
+     sev::TINYINT AS sev, obs_type, name, model, env, trace_name, user_id, session_id
    FROM raw_rows`,
   `CREATE OR REPLACE TABLE row_tok AS SELECT row_id,
      sum(units) FILTER (WHERE contains(key, 'input'))::BIGINT AS tok_in,
      sum(units) FILTER (WHERE contains(key, 'output'))::BIGINT AS tok_out,
-     sum(units) FILTER (WHERE contains(key, 'input') AND contains(key, 'cache'))::BIGINT AS tok_cached,
-     sum(units) FILTER (WHERE contains(key, 'reasoning'))::BIGINT AS tok_reasoning,
      coalesce(sum(units) FILTER (WHERE key = 'total'), sum(units))::BIGINT AS tok_total
    FROM raw_usage GROUP BY row_id`,
   `CREATE OR REPLACE TABLE row_cost AS SELECT row_id,
@@ -219,8 +207,6 @@ const DERIVE = [
      SELECT *, root_rank > 0 AND row_number() OVER (PARTITION BY trace_id ORDER BY root_rank DESC, start_ms, row_id) = 1 AS is_root_row
      FROM ranked)
    SELECT trace_id, row_number() OVER (ORDER BY min(row_id))::INTEGER AS trace_no,
-     greatest(max(greatest(start_ms, coalesce(end_ms, start_ms))) - min(start_ms), 0) AS latency_ms,
-     max(CASE WHEN sev IS NULL THEN 2 ELSE sev END) AS sev,
      coalesce(any_value(trace_name) FILTER (WHERE is_root_row), arg_min(trace_name, row_id) FILTER (WHERE trace_name IS NOT NULL),
               any_value(name) FILTER (WHERE is_root_row)) AS service,
      coalesce(any_value(user_id) FILTER (WHERE is_root_row), arg_min(user_id, row_id) FILTER (WHERE user_id IS NOT NULL)) AS user_id,
@@ -228,20 +214,13 @@ const DERIVE = [
      coalesce(any_value(env) FILTER (WHERE is_root_row), arg_min(env, row_id) FILTER (WHERE env IS NOT NULL)) AS env
    FROM placed GROUP BY trace_id`,
   `CREATE OR REPLACE TABLE facts AS
-   SELECT o.row_id, t.trace_no, o.start_ms, o.end_ms - o.start_ms AS dur_ms, o.ttft_ms, o.sev, o.estimated,
+   SELECT o.row_id, t.trace_no, o.start_ms, o.end_ms - o.start_ms AS dur_ms, o.sev,
      o.obs_type, o.model, coalesce(o.env, t.env) AS env, t.service, t.user_id, t.session_id,
      (o.start_ms // 3600000) * 3600000 AS hour,
-     coalesce(k.tok_in, 0) AS tok_in, coalesce(k.tok_out, 0) AS tok_out, coalesce(k.tok_cached, 0) AS tok_cached,
-     coalesce(k.tok_reasoning, 0) AS tok_reasoning, coalesce(k.tok_total, 0) AS tok_total,
+     coalesce(k.tok_in, 0) AS tok_in, coalesce(k.tok_out, 0) AS tok_out, coalesce(k.tok_total, 0) AS tok_total,
      coalesce(c.cost_usd, 0) AS cost_usd
    FROM obs o JOIN traces t USING (trace_id) LEFT JOIN row_tok k USING (row_id) LEFT JOIN row_cost c USING (row_id)
    ORDER BY o.row_id`,
-  `CREATE OR REPLACE TABLE usage_facts AS
-   SELECT f.model, f.service, f.user_id, f.session_id, f.env, f.obs_type, f.hour, u.key, u.units::BIGINT AS units
-   FROM raw_usage u JOIN facts f USING (row_id)`,
-  `CREATE OR REPLACE TABLE cost_facts AS
-   SELECT f.model, f.service, f.user_id, f.session_id, f.env, f.obs_type, f.hour, c.key, c.usd
-   FROM raw_cost c JOIN facts f USING (row_id)`,
   `DROP TABLE raw_rows`,
   `DROP TABLE raw_usage`,
   `DROP TABLE raw_cost`,
@@ -251,7 +230,6 @@ const DERIVE = [
 ];
 
 const SETS = `GROUPING SETS ((), ${DIMS.map((d) => `(${d})`).join(", ")})`;
-const KEY_SETS = `GROUPING SETS ((key), ${DIMS.map((d) => `(${d}, key)`).join(", ")})`;
 // One GROUPING() flag per column (1 = not grouped), so the grouping set of a result row is unambiguous.
 const GID = DIMS.map((d) => `GROUPING(${d}) AS g_${d}`).join(", ");
 
@@ -259,23 +237,11 @@ export const KERNEL = {
   rows: `SELECT ${GID}, ${DIMS.join(", ")},
       count(*) AS observations, count(DISTINCT trace_no) AS traces,
       count(*) FILTER (WHERE sev = 4) AS errors, count(*) FILTER (WHERE sev = 3) AS warnings,
-      sum(tok_in)::BIGINT AS tok_in, sum(tok_out)::BIGINT AS tok_out, sum(tok_cached)::BIGINT AS tok_cached,
-      sum(tok_reasoning)::BIGINT AS tok_reasoning, sum(tok_total)::BIGINT AS tok_total,
-      sum(cost_usd) AS cost_usd, count(*) FILTER (WHERE estimated) AS estimated,
-      count(dur_ms) AS lat_count, avg(dur_ms) AS lat_mean, quantile_disc(dur_ms, ${LAT_Q})::DOUBLE[] AS lat_q, max(dur_ms) AS lat_max,
-      count(ttft_ms) AS ttft_count, quantile_disc(ttft_ms, [0.5, 0.95])::DOUBLE[] AS ttft_q,
-      sum(tok_out) FILTER (WHERE tok_out > 0 AND dur_ms > 0)::BIGINT AS tps_tokens,
-      sum(dur_ms) FILTER (WHERE tok_out > 0 AND dur_ms > 0)::BIGINT AS tps_ms,
+      sum(tok_in)::BIGINT AS tok_in, sum(tok_out)::BIGINT AS tok_out, sum(tok_total)::BIGINT AS tok_total,
+      sum(cost_usd) AS cost_usd,
+      count(dur_ms) AS lat_count, quantile_disc(dur_ms, ${LAT_Q})::DOUBLE[] AS lat_q,
       min(start_ms) AS first_start, max(start_ms) AS last_start
     FROM facts GROUP BY ${SETS}`,
-  traces: `WITH pairs AS (
-      SELECT DISTINCT 'overview' AS section, NULL::VARCHAR AS key, trace_no FROM facts
-      ${DIMS.map((d) => `UNION ALL SELECT DISTINCT '${SECTION[d]}', ${d}::VARCHAR, trace_no FROM facts`).join("\n      ")})
-    SELECT section, key, count(*) AS traces, count(*) FILTER (WHERE t.sev = 4) AS trace_errors,
-      avg(t.latency_ms) AS mean, quantile_disc(t.latency_ms, ${LAT_Q})::DOUBLE[] AS q, max(t.latency_ms) AS max
-    FROM pairs JOIN traces t USING (trace_no) GROUP BY section, key`,
-  usage: `SELECT ${GID}, ${DIMS.join(", ")}, key, sum(units)::BIGINT AS units FROM usage_facts GROUP BY ${KEY_SETS}`,
-  cost: `SELECT ${GID}, ${DIMS.join(", ")}, key, sum(usd) AS usd FROM cost_facts GROUP BY ${KEY_SETS}`,
   // Grid index k of the bin [10^(k/10), 10^((k+1)/10)) holding each duration >= 1 ms, corrected for the
   // rounding of log10; durations below 1 ms fall in the leading bin (k NULL).
   histogram: `WITH v AS (SELECT dur_ms, floor(log10(dur_ms) * 10)::INTEGER AS k0 FROM facts WHERE dur_ms >= 1)
@@ -344,11 +310,6 @@ function sectionOf(row) {
   return [SECTION[grouped[0]], v == null ? MISSING : String(v)];
 }
 
-function latency(count, mean, q, max) {
-  if (!count) return null;
-  return { count, mean, p50: q[0], p75: q[1], p90: q[2], p95: q[3], p99: q[4], p999: q[5], max };
-}
-
 /** The normalised figures of the kernel's results. */
 export function duckFigures(res) {
   const sections = { overview: {} };
@@ -358,51 +319,25 @@ export function duckFigures(res) {
   for (const r of res.rows.toArray()) {
     const [section, key] = sectionOf(r);
     const observations = num(r.observations);
-    const tpsMs = num(r.tps_ms);
-    const ttftQ = list(r.ttft_q);
+    const timed = num(r.lat_count);
+    const q = list(r.lat_q);
     sections[section][key] = {
       observations,
       traces: num(r.traces),
       errors: num(r.errors),
       warnings: num(r.warnings),
       error_rate: observations > 0 ? num(r.errors) / observations : null,
-      trace_errors: null,
-      tokens: {
-        input: num(r.tok_in),
-        output: num(r.tok_out),
-        cached: num(r.tok_cached),
-        reasoning: num(r.tok_reasoning),
-        total: num(r.tok_total),
-      },
-      usage_by_key: {},
+      input_tokens: num(r.tok_in),
+      output_tokens: num(r.tok_out),
+      total_tokens: num(r.tok_total),
       cost_usd: num(r.cost_usd),
-      cost_by_key: {},
-      estimated_cost_rows: num(r.estimated),
-      latency_ms: latency(num(r.lat_count), num(r.lat_mean), list(r.lat_q), num(r.lat_max)),
-      trace_latency_ms: null,
-      ttft_ms: num(r.ttft_count) ? { count: num(r.ttft_count), p50: ttftQ[0], p95: ttftQ[1] } : null,
-      output_tokens_per_second: tpsMs > 0 ? num(r.tps_tokens) / (tpsMs / 1000) : null,
+      timed,
+      latency_ms: timed ? { p50_ms: q[0], p95_ms: q[1], p99_ms: q[2] } : null,
     };
     if (section === "overview") {
       first = num(r.first_start);
       last = num(r.last_start);
     }
-  }
-  for (const r of res.traces.toArray()) {
-    const s = sections[r.section][r.key == null ? MISSING : r.key];
-    if (!s) continue;
-    s.trace_errors = num(r.trace_errors);
-    s.trace_latency_ms = latency(num(r.traces), num(r.mean), list(r.q), num(r.max));
-  }
-  for (const r of res.usage.toArray()) {
-    const [section, key] = sectionOf(r);
-    const s = sections[section][key];
-    if (s) s.usage_by_key[r.key] = num(r.units);
-  }
-  for (const r of res.cost.toArray()) {
-    const [section, key] = sectionOf(r);
-    const s = sections[section][key];
-    if (s) s.cost_by_key[r.key] = num(r.usd);
   }
   // Hourly gaps: every hour from the first to the last start, null where no row started.
   const hourly = {};

@@ -282,7 +282,7 @@ function nativeFigures() {
 function sourceVersion() {
   const git = (args) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout?.trim() ?? "";
   const head = git(["rev-parse", "--short", "HEAD"]) || "unknown";
-  const dirty = git(["status", "--porcelain", "--", "crates/core", "crates/langfuse", "crates/bench-wasm"]);
+  const dirty = git(["status", "--porcelain", "--", "crates/core", "crates/wire", "crates/langfuse", "crates/bench-wasm", ".cargo"]);
   return `${head}${dirty ? " + uncommitted changes in the engine's crates" : ""}`;
 }
 
@@ -327,9 +327,9 @@ function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
     target(ratio >= 2, `decode >= 2x JSON.parse throughput: ${fmt(ratio, 2)}x`);
 
     out();
-    out(`Bytes -> all standard rollups, ${fmt(r100.observations, 0)} observations        ms   engine faster by`);
+    out(`Bytes -> all standard rollups (the kernel's figures), ${fmt(r100.observations, 0)} observations   ms   engine faster by`);
     const b = (label, k) => out(`  ${pad(label, 52)}${lpad(fmt(t[k].ms), 9)}${lpad(k === "engine_bytes_to_rollups" ? "" : `${fmt(t[k].ms / t.engine_bytes_to_rollups.ms, 2)}x`, 11)}`);
-    b("engine (wasm): decode + models + standard_rollups", "engine_bytes_to_rollups");
+    b("engine (wasm): decode + models + kernel_rollups", "engine_bytes_to_rollups");
     b("JSON.parse + plain JS rollup", "js_bytes_to_rollups");
     b("DuckDB-wasm: JSON.parse + Arrow insert + SQL", "duckdb_bytes_to_rollups");
     const l = r100.info.duckdb_load;
@@ -344,8 +344,8 @@ function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
       out();
       const what = {
         decode: "decoding 100k observations into a store, 3 times",
-        kernel: "standard_rollups at 100k, 20 times",
-        kernel1mRun: "standard_rollups at 1M, 3 times",
+        kernel: "kernel_rollups at 100k, 20 times",
+        kernel1mRun: "kernel_rollups at 1M, 10 times",
       }[work];
       out(`CPU profile of ${what} (self time, ${fmt(p.totalMs, 0)} ms sampled; inlined callees count as their caller)`);
       for (const f of p.top) out(`  ${lpad(fmt(f.share * 100), 6)} %  ${lpad(fmt(f.ms, 0), 7)} ms  ${f.name.length > 110 ? `${f.name.slice(0, 110)}…` : f.name}`);
@@ -360,9 +360,10 @@ function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
     const row = (label, key) => out(`  ${pad(label, 52)}${lpad(fmt(t[key].ms), 9)}${lpad(fmt(mb(rEng.bytes) / (t[key].ms / 1000), 0), 11)}`);
     row("decode only, rows counted", "engine_count_rows");
     row("decode into the store", "engine_decode");
-    row("decode + models + standard_rollups", "engine_bytes_to_rollups");
-    out(`  ${pad("standard_rollups (trace index cached)", 52)}${lpad(fmt(t.engine_kernel.ms), 9)}`);
-    out(`  ${pad("standard_rollups, first call after loading, once", 52)}${lpad(fmt(t.engine_kernel_cold.ms), 9)}`);
+    row("decode + models + kernel_rollups", "engine_bytes_to_rollups");
+    out(`  ${pad("kernel_rollups (trace index cached)", 52)}${lpad(fmt(t.engine_kernel.ms), 9)}`);
+    out(`  ${pad("kernel_rollups, first call after loading, once", 52)}${lpad(fmt(t.engine_kernel_cold.ms), 9)}`);
+    out(`  ${pad("standard_rollups (every Stats figure, the app's views)", 52)}${lpad(fmt(t.engine_standard.ms), 9)}`);
   }
 
   out();
@@ -370,13 +371,16 @@ function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
   const k = (label, a, b) => out(`  ${pad(label, 60)}${lpad(fmt(a), 11)}${lpad(fmt(b), 11)}`);
   const ek100 = r100?.timings.engine_kernel.ms;
   const ek1m = rE?.timings.engine_kernel.ms;
-  k("engine standard_rollups (trace index cached)", ek100, ek1m);
+  k("engine kernel_rollups (trace index cached)", ek100, ek1m);
   k("engine, first call after loading (builds the trace index), once", r100?.timings.engine_kernel_cold.ms, rE?.timings.engine_kernel_cold.ms);
   k("plain JS rollup over the parsed objects", r100?.timings.js_kernel.ms, null);
   k("DuckDB-wasm queries", r100?.timings.duckdb_kernel.ms, rD?.timings.duckdb_kernel.ms);
+  k("engine standard_rollups (every Stats figure; not the kernel)", r100?.timings.engine_standard.ms, rE?.timings.engine_standard.ms);
   const groups = (g) => (g ? Object.entries(g).map(([k, n]) => `${k} ${fmt(n, 0)}`).join(", ") : "—");
-  out(`  (what the kernel computes: every Stats figure for the overview, each group of 6 dimensions and each hourly`);
-  out(`   bucket, plus the histogram; groups at 100k: ${groups(r100?.info.groups)}; at 1M: ${groups(rE?.info.groups)})`);
+  out(`  (what the kernel computes, engine and peers alike: for the overview, each group of 6 dimensions (model,`);
+  out(`   service, user, session, environment, type) and each hourly bucket: observations, distinct traces, errors,`);
+  out(`   warnings, error rate, input/output/total tokens, cost, exact nearest-rank P50/P95/P99 latency; plus the`);
+  out(`   latency histogram; groups at 100k: ${groups(r100?.info.groups)}; at 1M: ${groups(rE?.info.groups)})`);
   if (ek100 != null) out(`  engine faster than DuckDB by: ${fmt(r100.timings.duckdb_kernel.ms / ek100, 1)}x (100k)${rD && ek1m ? `, ${fmt(rD.timings.duckdb_kernel.ms / ek1m, 1)}x (1M)` : ""}; than plain JS by ${fmt(r100.timings.js_kernel.ms / ek100, 1)}x (100k)`);
   if (ek100 != null) target(ek100 <= 10, `kernel <= 10 ms at 100k: ${fmt(ek100)} ms`);
   if (ek1m != null) target(ek1m <= 100, `kernel <= 100 ms at 1M: ${fmt(ek1m)} ms`);
@@ -414,8 +418,8 @@ function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
   }
 
   out();
-  out("Figures checked against the engine (every group of the standard set: counts, traces, errors, tokens,");
-  out("usage and cost by key, cost, estimated rows, latency / trace latency / TTFT quantiles, histogram, hourly series):");
+  out("Figures checked against the engine's kernel_rollups (every group of every section: observations, traces, errors,");
+  out("warnings, error rate, input/output/total tokens, cost, timed rows, P50/P95/P99 latency; histogram, hourly series):");
   const check = (label, c) => {
     if (!c) return;
     if (c.count === 0) out(`  ${label}: same figures`);

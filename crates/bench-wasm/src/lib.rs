@@ -4,23 +4,30 @@
 //! [`loupe_langfuse::decode::observations_page`] into [`Store::upsert`]; a `/api/public/models` body goes
 //! through [`loupe_langfuse::decode::models_page`] into [`Store::set_models`] (which estimates the costs
 //! Langfuse did not give); [`loupe_core::standard_rollups`] then computes the standard set over every
-//! observation (no filter), with hourly buckets in UTC. The module is built like the app's release wasm
-//! (profile `wasm-release`, `wasm-bindgen --target web`, `wasm-opt -Oz`), so its timings are the app's.
+//! observation (no filter), with hourly buckets in UTC, and [`loupe_core::kernel_rollups`] the lean
+//! kernel (the figures the benchmark's peers compute too). The module is built like the app's release
+//! wasm (profile `wasm-release`, `wasm-bindgen --target web`, `wasm-opt -Oz`), so its timings are the
+//! app's.
 //!
 //! Contract for the JavaScript side ([`Engine`], [`count_rows`], [`linear_memory_bytes`]):
 //! - pages are decoded in the order given; a page that is not a v2 page fails with a message and leaves the
 //!   rows already delivered in the store (the app's behaviour); rows the decoder skips are counted, not fatal;
-//! - [`Engine::rollups`] computes and keeps the result, so a caller can time the kernel alone and read the
-//!   figures afterwards ([`Engine::rollups_json`]: the serde JSON of [`StandardRollups`], `null` before the
-//!   first call);
+//! - [`Engine::rollups`] and [`Engine::kernel`] compute and keep their result, so a caller can time them
+//!   alone and read the figures afterwards ([`Engine::rollups_json`]: the serde JSON of
+//!   [`StandardRollups`]; [`Engine::kernel_json`]: [`KernelRollups`] with every group key resolved to its
+//!   text, see [`LabelledKernel`]; both `null` before the first call);
 //! - memory figures are bytes: the store's own count ([`Store::memory_bytes`], by capacity, dictionaries
 //!   included) and the size of the wasm linear memory (which only grows).
 //!
 //! The pure part ([`Bench`]) is plain Rust with one error type, tested natively; [`Engine`] converts its
 //! errors to JavaScript errors once, at the boundary.
 
-use loupe_core::{Filter, FixedOffset, StandardRollups, Store, standard_rollups};
+use loupe_core::{
+    BucketFigures, Dimension, Figures, Filter, FixedOffset, KernelRollups, LatencyHistogram,
+    StandardRollups, Store, kernel_rollups, standard_rollups,
+};
 use loupe_langfuse::decode::{self, DecodeError};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Why a body could not be used.
@@ -54,6 +61,61 @@ pub struct Bench {
     skipped: u64,
     bytes: u64,
     rollups: Option<StandardRollups>,
+    kernel: Option<KernelRollups>,
+}
+
+/// One group of [`LabelledKernel`]: the key's text (`None`: missing) and the figures.
+#[derive(Serialize)]
+pub struct LabelledGroup<'a> {
+    pub key: Option<&'a str>,
+    #[serde(flatten)]
+    pub figures: &'a Figures,
+}
+
+/// One group-by of [`LabelledKernel`].
+#[derive(Serialize)]
+pub struct LabelledDimension<'a> {
+    pub dimension: &'a Dimension,
+    pub groups: Vec<LabelledGroup<'a>>,
+}
+
+/// [`KernelRollups`] with group keys resolved to their text ([`Store::label`]), for JavaScript.
+#[derive(Serialize)]
+pub struct LabelledKernel<'a> {
+    pub overview: &'a Figures,
+    pub first_start_ms: Option<i64>,
+    pub last_start_ms: Option<i64>,
+    pub group_bys: Vec<LabelledDimension<'a>>,
+    pub latency_histogram: &'a LatencyHistogram,
+    pub hourly: &'a [BucketFigures],
+}
+
+impl<'a> LabelledKernel<'a> {
+    /// Labels `k`'s groups from `store` (the store the figures were computed on).
+    pub fn new(store: &'a Store, k: &'a KernelRollups) -> Self {
+        Self {
+            overview: &k.overview,
+            first_start_ms: k.first_start_ms,
+            last_start_ms: k.last_start_ms,
+            group_bys: k
+                .group_bys
+                .iter()
+                .map(|d| LabelledDimension {
+                    dimension: &d.dimension,
+                    groups: d
+                        .groups
+                        .iter()
+                        .map(|g| LabelledGroup {
+                            key: store.label(&d.dimension, g.key),
+                            figures: &g.figures,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            latency_histogram: &k.latency_histogram,
+            hourly: &k.hourly,
+        }
+    }
 }
 
 impl Bench {
@@ -96,6 +158,25 @@ impl Bench {
     /// The last rollups as JSON (`null` before the first [`Bench::rollups`]).
     pub fn rollups_json(&self) -> Result<String, BenchError> {
         serde_json::to_string(&self.rollups).map_err(BenchError::Json)
+    }
+
+    /// Computes the lean kernel over every observation (hourly buckets in UTC) and keeps it.
+    pub fn kernel(&mut self) -> &KernelRollups {
+        self.kernel.insert(kernel_rollups(
+            &self.store,
+            &Filter::default(),
+            &FixedOffset(0),
+        ))
+    }
+
+    /// The last kernel result with its group keys as text, as JSON (`null` before the first
+    /// [`Bench::kernel`]).
+    pub fn kernel_json(&self) -> Result<String, BenchError> {
+        let labelled = self
+            .kernel
+            .as_ref()
+            .map(|k| LabelledKernel::new(&self.store, k));
+        serde_json::to_string(&labelled).map_err(BenchError::Json)
     }
 
     /// The store.
@@ -168,6 +249,16 @@ impl Engine {
     /// The last rollups as JSON (`null` before the first [`Engine::rollups`]).
     pub fn rollups_json(&self) -> Result<String, JsError> {
         self.inner.rollups_json().map_err(js_error)
+    }
+
+    /// Computes the lean kernel ([`kernel_rollups`]) and keeps it (time this call for the kernel alone).
+    pub fn kernel(&mut self) {
+        self.inner.kernel();
+    }
+
+    /// The last kernel result as JSON, group keys as text (`null` before the first [`Engine::kernel`]).
+    pub fn kernel_json(&self) -> Result<String, JsError> {
+        self.inner.kernel_json().map_err(js_error)
     }
 
     /// Observations in the store.
@@ -252,5 +343,6 @@ mod tests {
     fn rollups_json_is_null_before_the_first_rollup() {
         let bench = Bench::new();
         assert_eq!(bench.rollups_json().unwrap(), "null");
+        assert_eq!(bench.kernel_json().unwrap(), "null");
     }
 }

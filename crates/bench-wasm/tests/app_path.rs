@@ -52,6 +52,32 @@ fn pages_and_models_give_the_figures_of_a_store_filled_directly() {
     let json: serde_json::Value = serde_json::from_str(&bench.rollups_json().unwrap()).unwrap();
     assert_eq!(json["overview"]["observations"], 2_500);
     assert_eq!(json["group_bys"][0]["dimension"], "Model");
+
+    // The lean kernel: its figures agree with the full ones, and its JSON carries the keys as text.
+    let kernel = bench.kernel().clone();
+    assert_eq!(kernel.overview.observations, 2_500);
+    assert_eq!(kernel.overview.errors, want.overview.stats.errors);
+    assert_eq!(kernel.overview.traces, want.overview.stats.traces);
+    assert_eq!(
+        kernel.overview.total_tokens,
+        want.overview.stats.tokens.total
+    );
+    let json: serde_json::Value = serde_json::from_str(&bench.kernel_json().unwrap()).unwrap();
+    assert_eq!(json["overview"]["observations"], 2_500);
+    let models = &json["group_bys"][0];
+    assert_eq!(models["dimension"], "Model");
+    let groups = models["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), got.group_bys[0].groups.len());
+    for g in groups {
+        let key = g["key"].as_str().map(str::to_owned);
+        let full = got.group_bys[0]
+            .groups
+            .iter()
+            .find(|x| x.key == key)
+            .unwrap();
+        assert_eq!(g["observations"], full.stats.observations, "{key:?}");
+        assert_eq!(g["output_tokens"], full.stats.tokens.output, "{key:?}");
+    }
 }
 
 #[test]

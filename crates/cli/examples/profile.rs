@@ -2,7 +2,8 @@
 //! counts stay meaningful on a busy machine where wall time does not).
 //!
 //! Usage: `profile N STAGE [REPEAT]`, STAGE one of `decode` (decode only), `load` (decode + upsert, then
-//! `set_models`), `kernel` (`standard_rollups` on a loaded store, trace index already built), `cold`
+//! `set_models`), `kernel` (`standard_rollups` on a loaded store, trace index already built), `lean`
+//! (`kernel_rollups`, likewise), `cold`
 //! (`standard_rollups` on a fresh load, trace index included), `all` (load + kernel). Each stage runs in a
 //! function of its own (`stage_*`), so callgrind can count just it:
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='profile::stage_*' profile 100000 load`.
@@ -71,6 +72,22 @@ fn stage_kernel(store: &Store) -> usize {
     n
 }
 
+#[inline(never)]
+fn stage_lean(store: &Store) -> usize {
+    let t = Instant::now();
+    let r = loupe_core::kernel_rollups(store, &Filter::default(), &FixedOffset(0));
+    let computed = t.elapsed();
+    let n = r.group_bys.iter().map(|g| g.groups.len()).sum();
+    drop(r);
+    if std::env::var("LOUPE_T").is_ok() {
+        eprintln!(
+            "kernel_rollups {computed:?}, drop {:?}",
+            t.elapsed() - computed
+        );
+    }
+    n
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
@@ -88,7 +105,7 @@ fn main() {
     let models = loupe_langfuse::decode::models_page(models_json.as_bytes())
         .map(|(m, _)| m)
         .unwrap_or_default();
-    let loaded = matches!(stage.as_str(), "kernel").then(|| {
+    let loaded = matches!(stage.as_str(), "kernel" | "lean").then(|| {
         let s = stage_load(&all, &models);
         let _ = s.trace_count();
         s
@@ -104,6 +121,9 @@ fn main() {
             }
             "kernel" => {
                 black_box(stage_kernel(loaded.as_ref().expect("loaded")));
+            }
+            "lean" => {
+                black_box(stage_lean(loaded.as_ref().expect("loaded")));
             }
             "cold" | "all" => {
                 let s = stage_load(&all, &models);

@@ -39,6 +39,80 @@ fn edge(k: i32, bins_per_decade: u32) -> f64 {
     10f64.powf(f64::from(k) / f64::from(bins_per_decade))
 }
 
+/// The bin layout for values from `min_value` to `max`, the smallest positive one being `min_positive`.
+struct Layout {
+    edges: Vec<f64>,
+    has_leading: bool,
+    n_bins: usize,
+}
+
+impl Layout {
+    fn new(min_value: i64, min_positive: i64, max: i64, bpd: u32) -> Self {
+        // First edge: the grid point at or below the smallest positive value.
+        let mut k_min = ((min_positive as f64).log10() * f64::from(bpd)).floor() as i32;
+        while edge(k_min, bpd) > min_positive as f64 {
+            k_min -= 1;
+        }
+        let mut edges = vec![edge(k_min, bpd)];
+        let mut k = k_min;
+        while edges.last().is_some_and(|&e| e <= max as f64) && edges.len() < 10_000 {
+            k += 1;
+            edges.push(edge(k, bpd));
+        }
+        let first_edge = edges.first().copied().unwrap_or(1.0);
+        let has_leading = (min_value as f64) < first_edge;
+        let n_bins = edges.len() - 1 + usize::from(has_leading);
+        Self {
+            edges,
+            has_leading,
+            n_bins,
+        }
+    }
+
+    /// The bin of a value with `above` edges at or below it (0: the leading bin).
+    fn bin_of(&self, above: usize) -> usize {
+        let bin = if self.has_leading {
+            above
+        } else {
+            above.saturating_sub(1)
+        };
+        bin.min(self.n_bins - 1)
+    }
+
+    fn finish(&self, counts: Vec<u64>, min_value: i64, total: u64) -> LatencyHistogram {
+        let edges = &self.edges;
+        let first_edge = edges.first().copied().unwrap_or(1.0);
+        let mut bins = Vec::with_capacity(self.n_bins);
+        let mut cumulative = 0u64;
+        for (i, count) in counts.into_iter().enumerate() {
+            let (lower, upper) = if self.has_leading {
+                if i == 0 {
+                    (min_value as f64, first_edge)
+                } else {
+                    (
+                        edges.get(i - 1).copied().unwrap_or(0.0),
+                        edges.get(i).copied().unwrap_or(0.0),
+                    )
+                }
+            } else {
+                (
+                    edges.get(i).copied().unwrap_or(0.0),
+                    edges.get(i + 1).copied().unwrap_or(0.0),
+                )
+            };
+            cumulative += count;
+            bins.push(HistogramBin {
+                lower_ms: lower,
+                upper_ms: upper,
+                count,
+                cumulative,
+                cumulative_share: cumulative as f64 / total as f64,
+            });
+        }
+        LatencyHistogram { bins, total }
+    }
+}
+
 /// Builds a histogram of `values` (ms) with `bins_per_decade` bins per factor of ten (at least 1).
 pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
     let bpd = bins_per_decade.clamp(1, 100);
@@ -53,30 +127,9 @@ pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
         .filter(|&v| v >= 1)
         .min()
         .unwrap_or(1);
-    // First edge: the grid point at or below the smallest positive value.
-    let mut k_min = ((min_positive as f64).log10() * f64::from(bpd)).floor() as i32;
-    while edge(k_min, bpd) > min_positive as f64 {
-        k_min -= 1;
-    }
-    let mut edges = vec![edge(k_min, bpd)];
-    let mut k = k_min;
-    while edges.last().is_some_and(|&e| e <= max as f64) && edges.len() < 10_000 {
-        k += 1;
-        edges.push(edge(k, bpd));
-    }
-    let first_edge = edges.first().copied().unwrap_or(1.0);
-    let has_leading = (min_value as f64) < first_edge;
-    let n_bins = edges.len() - 1 + usize::from(has_leading);
-    let mut counts = vec![0u64; n_bins];
-    // `above` = number of edges <= x; 0 means the leading bin.
-    let bin_of = |above: usize| {
-        let bin = if has_leading {
-            above
-        } else {
-            above.saturating_sub(1)
-        };
-        bin.min(n_bins - 1)
-    };
+    let layout = Layout::new(min_value, min_positive, max, bpd);
+    let edges = &layout.edges;
+    let mut counts = vec![0u64; layout.n_bins];
     if values.is_sorted() {
         // Ascending input (the rollups pass sorted durations): walk the edges alongside.
         let mut above = 0usize;
@@ -85,7 +138,7 @@ pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
             while edges.get(above).is_some_and(|&e| e <= x) {
                 above += 1;
             }
-            if let Some(c) = counts.get_mut(bin_of(above)) {
+            if let Some(c) = counts.get_mut(layout.bin_of(above)) {
                 *c += 1;
             }
         }
@@ -93,39 +146,62 @@ pub fn histogram(values: &[i64], bins_per_decade: u32) -> LatencyHistogram {
         for &v in values {
             let x = v as f64;
             let above = edges.partition_point(|&e| e <= x);
-            if let Some(c) = counts.get_mut(bin_of(above)) {
+            if let Some(c) = counts.get_mut(layout.bin_of(above)) {
                 *c += 1;
             }
         }
     }
-    let mut bins = Vec::with_capacity(n_bins);
-    let mut cumulative = 0u64;
-    for (i, count) in counts.into_iter().enumerate() {
-        let (lower, upper) = if has_leading {
-            if i == 0 {
-                (min_value as f64, first_edge)
-            } else {
-                (
-                    edges.get(i - 1).copied().unwrap_or(0.0),
-                    edges.get(i).copied().unwrap_or(0.0),
-                )
-            }
+    layout.finish(counts, min_value, total)
+}
+
+/// The first index in `0..n` where `pred` stops holding (`pred` true then false along the range).
+fn partition_index(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0usize, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
         } else {
-            (
-                edges.get(i).copied().unwrap_or(0.0),
-                edges.get(i + 1).copied().unwrap_or(0.0),
-            )
-        };
-        cumulative += count;
-        bins.push(HistogramBin {
-            lower_ms: lower,
-            upper_ms: upper,
-            count,
-            cumulative,
-            cumulative_share: cumulative as f64 / total as f64,
-        });
+            hi = mid;
+        }
     }
-    LatencyHistogram { bins, total }
+    lo
+}
+
+/// [`histogram`] of `n` values given in ascending order by `value(i)`, with one binary search per
+/// edge instead of a look at every value (the same bins and counts).
+pub(crate) fn histogram_of_sorted(
+    n: usize,
+    value: impl Fn(usize) -> i64,
+    bins_per_decade: u32,
+) -> LatencyHistogram {
+    if n == 0 {
+        return LatencyHistogram::default();
+    }
+    let bpd = bins_per_decade.clamp(1, 100);
+    let min_value = value(0);
+    let max = value(n - 1);
+    let positive_at = partition_index(n, |i| value(i) < 1);
+    let min_positive = if positive_at < n {
+        value(positive_at)
+    } else {
+        1
+    };
+    let layout = Layout::new(min_value, min_positive, max, bpd);
+    let mut counts = vec![0u64; layout.n_bins];
+    // Values below edge k are those with fewer than k + 1 edges at or below them.
+    let mut below_prev = 0usize;
+    for (k, &e) in layout.edges.iter().enumerate() {
+        let below = partition_index(n, |i| (value(i) as f64) < e);
+        if let Some(c) = counts.get_mut(layout.bin_of(k)) {
+            *c += (below - below_prev) as u64;
+        }
+        below_prev = below;
+    }
+    if let Some(c) = counts.get_mut(layout.bin_of(layout.edges.len())) {
+        *c += (n - below_prev) as u64;
+    }
+    layout.finish(counts, min_value, n as u64)
 }
 
 /// The latency histogram of the observations `filter` keeps (or of their distinct traces).
@@ -178,6 +254,29 @@ mod tests {
         let mut sorted = values.to_vec();
         sorted.sort_unstable();
         assert_eq!(histogram(&values, 5), histogram(&sorted, 5));
+    }
+
+    #[test]
+    fn binary_searched_bins_match_the_walk() {
+        for values in [
+            vec![0i64, 1, 2, 9, 10, 11, 99, 100, 1000, 54_321],
+            vec![-3, 0],
+            vec![5],
+            vec![0, 0, 0],
+            vec![1, 1, 1_000_000_000_000],
+            vec![i64::MIN, -1, 7, i64::MAX],
+        ] {
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            for bpd in [1, 3, 10] {
+                assert_eq!(
+                    histogram_of_sorted(sorted.len(), |i| sorted[i], bpd),
+                    histogram(&sorted, bpd),
+                    "{sorted:?} {bpd}"
+                );
+            }
+        }
+        assert_eq!(histogram_of_sorted(0, |_| 0, 10).total, 0);
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //!   [`rollup`];
 //! - quantiles (nearest rank, exact): [`quantile`];
 //! - time buckets and time zones: [`series`];
-//! - latency histograms: [`histogram`](mod@histogram); the benchmark's kernel: [`standard`];
+//! - latency histograms: [`histogram`](mod@histogram); the standard set with every figure: [`standard`];
+//!   the lean kernel (the benchmark's): [`compact`];
 //! - cost estimation from the models list: [`estimate`];
 //! - scores: [`scores`]; error patterns: [`patterns`]; sessions, users, throughput: [`entities`];
 //!   comparisons: [`compare`](mod@compare); trace waterfall and session timeline: [`views`];
@@ -23,6 +24,7 @@
 //!
 //! Every rollup is checked against a naive reference implementation in `tests/reference.rs`.
 
+pub mod compact;
 pub mod compare;
 pub mod entities;
 pub mod estimate;
@@ -47,6 +49,10 @@ mod upsert;
 pub mod views;
 mod waiting;
 
+pub use compact::{
+    BucketFigures, DimensionFigures, Figures, GroupFigures, KERNEL_DIMENSIONS, KernelRollups,
+    Latency, kernel_rollups,
+};
 pub use compare::{
     Comparison, Delta, GroupDelta, StatsDelta, compare, previous_period, with_release,
 };

@@ -89,6 +89,56 @@ pub(crate) fn sort_pairs_u32(mut pairs: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     pairs
 }
 
+/// Bits per digit of [`sort_triples`]: three digits cover a `u32`, and 2,048 counters stay in cache.
+const DIGIT_BITS: u32 = 11;
+
+/// Sorts `[key, a, b]` triples by `key`, stably (eleven-bit digits, constant digits skipped; the
+/// counts of every digit come from one read of the keys).
+pub(crate) fn sort_triples(mut items: Vec<[u32; 3]>) -> Vec<[u32; 3]> {
+    let n = items.len();
+    if n < 2 {
+        return items;
+    }
+    const RADIX: usize = 1 << DIGIT_BITS;
+    const MASK: u32 = RADIX as u32 - 1;
+    let mut counts = vec![[0u32; RADIX]; 3];
+    let (mut and, mut or) = (u32::MAX, 0u32);
+    for item in &items {
+        let k = item[0];
+        and &= k;
+        or |= k;
+        for (d, c) in counts.iter_mut().enumerate() {
+            if let Some(x) = c.get_mut(((k >> (d as u32 * DIGIT_BITS)) & MASK) as usize) {
+                *x += 1;
+            }
+        }
+    }
+    let varying = and ^ or;
+    let mut buf = vec![[0u32; 3]; n];
+    for (d, c) in counts.iter_mut().enumerate() {
+        let shift = d as u32 * DIGIT_BITS;
+        if (varying >> shift) & MASK == 0 {
+            continue;
+        }
+        let mut sum = 0u32;
+        for x in c.iter_mut() {
+            let here = *x;
+            *x = sum;
+            sum += here;
+        }
+        for &item in &items {
+            if let Some(at) = c.get_mut(((item[0] >> shift) & MASK) as usize) {
+                if let Some(slot) = buf.get_mut(*at as usize) {
+                    *slot = item;
+                }
+                *at += 1;
+            }
+        }
+        core::mem::swap(&mut items, &mut buf);
+    }
+    items
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -103,6 +153,16 @@ mod tests {
             let got = sort_pairs_u32(pairs.clone());
             let mut want = pairs;
             want.sort_by_key(|&(k, _)| k);
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn triples_match_a_stable_sort(values in proptest::collection::vec(any::<u32>(), 0..300), small in any::<bool>()) {
+            let values: Vec<u32> = if small { values.iter().map(|v| v % 5 + (1 << 23)).collect() } else { values };
+            let items: Vec<[u32; 3]> = values.iter().enumerate().map(|(i, &v)| [v, i as u32, !(i as u32)]).collect();
+            let got = sort_triples(items.clone());
+            let mut want = items;
+            want.sort_by_key(|x| x[0]);
             prop_assert_eq!(got, want);
         }
 

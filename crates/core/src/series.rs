@@ -231,6 +231,45 @@ pub fn boundaries(
     bounds
 }
 
+/// `size`, or the next larger size of the ladder that covers `span_ms` in at most [`MAX_BUCKETS`].
+pub(crate) fn widened(mut size: BucketSize, span_ms: i64) -> BucketSize {
+    while span_ms.max(0) / size.nominal_ms() > MAX_BUCKETS as i64 {
+        match size.next_larger() {
+            Some(b) => size = b,
+            None => break,
+        }
+    }
+    size
+}
+
+/// The bucket of `bounds` (from [`boundaries`], nominal step `step_ms`) holding `t`, or `u32::MAX`.
+/// `last` is the previous answer: rows arrive roughly in time order, so it is tried first.
+#[inline]
+pub(crate) fn bucket_of(t: i64, bounds: &[i64], step_ms: i64, last: &mut usize) -> u32 {
+    if let (Some(&lo), Some(&hi)) = (bounds.get(*last), bounds.get(*last + 1))
+        && lo <= t
+        && t < hi
+    {
+        return *last as u32;
+    }
+    let n_buckets = bounds.len().saturating_sub(1);
+    let first = bounds.first().copied().unwrap_or(0);
+    // Buckets are nominal-sized except across DST changes: guess, then correct by a few steps.
+    let mut k = ((t.saturating_sub(first) / step_ms.max(1)).max(0) as usize + 1).min(bounds.len());
+    while k > 0 && bounds.get(k - 1).is_some_and(|&b| b > t) {
+        k -= 1;
+    }
+    while bounds.get(k).is_some_and(|&b| b <= t) {
+        k += 1;
+    }
+    if k == 0 || k > n_buckets {
+        u32::MAX
+    } else {
+        *last = k - 1;
+        *last as u32
+    }
+}
+
 /// The buckets of a series: their grouping of the selected rows, boundaries and size.
 pub(crate) struct SeriesPlan {
     pub grouping: Grouping,
@@ -245,20 +284,14 @@ pub(crate) fn series_plan(
     offsets: &dyn UtcOffsets,
 ) -> SeriesPlan {
     let span = spec.to_ms.saturating_sub(spec.from_ms);
-    let mut size = spec
-        .bucket
-        .unwrap_or_else(|| BucketSize::for_span(span, spec.target_points));
-    while span.max(0) / size.nominal_ms() > MAX_BUCKETS as i64 {
-        match size.next_larger() {
-            Some(b) => size = b,
-            None => break,
-        }
-    }
+    let size = widened(
+        spec.bucket
+            .unwrap_or_else(|| BucketSize::for_span(span, spec.target_points)),
+        span,
+    );
     let bounds = boundaries(spec.from_ms, spec.to_ms, size, offsets);
     let n_buckets = bounds.len().saturating_sub(1);
-    let first = bounds.first().copied().unwrap_or(0);
-    let step = size.nominal_ms();
-    // Rows arrive roughly in time order: try the previous row's bucket before searching.
+    // Rows arrive roughly in time order: `bucket_of` tries the previous row's bucket first.
     let mut last = 0usize;
     let gids: Vec<u32> = p
         .sel
@@ -269,26 +302,7 @@ pub(crate) fn series_plan(
             if t < spec.from_ms || t >= spec.to_ms {
                 return u32::MAX;
             }
-            if let (Some(&lo), Some(&hi)) = (bounds.get(last), bounds.get(last + 1))
-                && lo <= t
-                && t < hi
-            {
-                return last as u32;
-            }
-            // Buckets are nominal-sized except across DST changes: guess, then correct by a few steps.
-            let mut k = ((t.saturating_sub(first) / step).max(0) as usize + 1).min(bounds.len());
-            while k > 0 && bounds.get(k - 1).is_some_and(|&b| b > t) {
-                k -= 1;
-            }
-            while bounds.get(k).is_some_and(|&b| b <= t) {
-                k += 1;
-            }
-            if k == 0 || k > n_buckets {
-                u32::MAX
-            } else {
-                last = k - 1;
-                last as u32
-            }
+            bucket_of(t, &bounds, size.nominal_ms(), &mut last)
         })
         .collect();
     SeriesPlan {

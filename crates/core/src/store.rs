@@ -820,6 +820,31 @@ impl Store {
             .map(|(_, key)| ids::decode(key))
     }
 
+    /// The text of a group key of `dimension` (a symbol of its dictionary, as [`crate::kernel_rollups`]
+    /// reports it); `None` for missing ([`NONE`]) or a symbol the dictionary does not have. For
+    /// `ObservationType` and `Level` the key is the index in `ALL` and the text the wire name.
+    pub fn label(&self, dimension: &crate::Dimension, key: Sym) -> Option<&str> {
+        use crate::Dimension as D;
+        let d = &self.dicts;
+        let dict = match dimension {
+            D::ObservationType => {
+                return ObservationType::ALL.get(key as usize).map(|t| t.as_str());
+            }
+            D::Level => return Level::ALL.get(key as usize).map(|l| l.as_str()),
+            D::Model => &d.models,
+            D::Service | D::Name => &d.names,
+            D::User => &d.users,
+            D::Session => &d.sessions,
+            D::Environment => &d.environments,
+            D::Release => &d.releases,
+            D::Version => &d.versions,
+            D::Tag => &d.tags,
+            D::PromptName => &d.prompts,
+            D::Metadata(_) => &d.meta_values,
+        };
+        (key != NONE && (key as usize) < dict.len()).then(|| dict.resolve(key))
+    }
+
     /// Status message of a row (`None` when missing).
     pub(crate) fn status_of(&self, row: u32) -> Sym {
         self.status

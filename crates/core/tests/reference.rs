@@ -731,3 +731,190 @@ proptest! {
         prop_assert_eq!(&std.hourly, &time_series(&store, &f, &spec, &FixedOffset(0)));
     }
 }
+
+/// The kernel's figures of a set of rows, from the reference's full statistics.
+fn naive_figures(
+    rows: &[&Spec],
+    traces: &HashMap<Option<String>, TraceInfo>,
+) -> loupe_core::Figures {
+    let st = naive_stats(rows, traces);
+    loupe_core::Figures {
+        observations: st.observations,
+        traces: st.traces,
+        errors: st.errors,
+        warnings: st.warnings,
+        error_rate: st.error_rate,
+        input_tokens: st.tokens.input,
+        output_tokens: st.tokens.output,
+        total_tokens: st.tokens.total,
+        cost_usd: st.cost_usd,
+        timed: st.latency_ms.as_ref().map_or(0, |l| l.count),
+        latency_ms: st.latency_ms.map(|l| loupe_core::Latency {
+            p50_ms: l.p50,
+            p95_ms: l.p95,
+            p99_ms: l.p99,
+        }),
+    }
+}
+
+fn assert_figures(
+    got: &loupe_core::Figures,
+    want: &loupe_core::Figures,
+    what: &str,
+) -> Result<(), TestCaseError> {
+    prop_assert!(
+        close(got.cost_usd, want.cost_usd),
+        "{what}: cost {} vs {}",
+        got.cost_usd,
+        want.cost_usd
+    );
+    let strip = |f: &loupe_core::Figures| loupe_core::Figures {
+        cost_usd: 0.0,
+        ..*f
+    };
+    prop_assert_eq!(strip(got), strip(want), "{}", what);
+    Ok(())
+}
+
+/// `kernel_rollups` against the reference: every group of the six dimensions, every hourly bucket,
+/// the overview and the histogram.
+fn check_kernel(specs: &[Spec], f: &Filter) -> Result<(), TestCaseError> {
+    let store = load(specs);
+    let rows = dedupe(specs);
+    let traces = traces_of(&rows);
+    let kept: Vec<&Spec> = rows
+        .iter()
+        .filter(|r| keep(r, f, &traces[&r.trace]))
+        .collect();
+    let got = loupe_core::kernel_rollups(&store, f, &FixedOffset(0));
+
+    assert_figures(&got.overview, &naive_figures(&kept, &traces), "overview")?;
+    prop_assert_eq!(got.first_start_ms, kept.iter().map(|r| r.start).min());
+    prop_assert_eq!(got.last_start_ms, kept.iter().map(|r| r.start).max());
+
+    prop_assert_eq!(got.group_bys.len(), loupe_core::KERNEL_DIMENSIONS.len());
+    for (part, dim) in got.group_bys.iter().zip(&loupe_core::KERNEL_DIMENSIONS) {
+        prop_assert_eq!(&part.dimension, dim);
+        let mut want: BTreeMap<Option<String>, Vec<&Spec>> = BTreeMap::new();
+        for r in &kept {
+            for v in values(dim, r, &traces[&r.trace]) {
+                want.entry(v).or_default().push(r);
+            }
+        }
+        prop_assert_eq!(part.groups.len(), want.len(), "groups of {:?}", dim);
+        prop_assert!(
+            part.groups.windows(2).all(|w| w[0].key < w[1].key),
+            "symbol order"
+        );
+        for g in &part.groups {
+            let label = store.label(dim, g.key).map(str::to_owned);
+            let Some(rs) = want.get(&label) else {
+                return Err(TestCaseError::fail(format!(
+                    "{dim:?}: unexpected group {label:?}"
+                )));
+            };
+            assert_figures(
+                &g.figures,
+                &naive_figures(rs, &traces),
+                &format!("{dim:?} = {label:?}"),
+            )?;
+        }
+    }
+
+    let from_ms = f.from_ms.or(got.first_start_ms).unwrap_or(0);
+    let to_ms = f
+        .to_ms
+        .or(got.last_start_ms.map(|t| t + 1))
+        .unwrap_or(from_ms);
+    prop_assert_eq!(got.bucket, BucketSize::Hour1);
+    // Boundaries from the hour at or before `from_ms` up to the first one at or after `to_ms`.
+    let first_bound = from_ms.div_euclid(3_600_000) * 3_600_000;
+    let expected_buckets = ((to_ms - first_bound).max(0) as u64).div_ceil(3_600_000) as i64;
+    prop_assert_eq!(got.hourly.len() as i64, expected_buckets);
+    for b in &got.hourly {
+        prop_assert_eq!(b.end_ms - b.start_ms, 3_600_000);
+        let in_bucket: Vec<&Spec> = kept
+            .iter()
+            .copied()
+            .filter(|r| {
+                r.start >= b.start_ms && r.start < b.end_ms && r.start >= from_ms && r.start < to_ms
+            })
+            .collect();
+        match &b.figures {
+            None => prop_assert!(in_bucket.is_empty()),
+            Some(fig) => assert_figures(fig, &naive_figures(&in_bucket, &traces), "bucket")?,
+        }
+    }
+
+    let mut durations: Vec<i64> = kept
+        .iter()
+        .filter_map(|r| r.end.map(|e| e - r.start))
+        .collect();
+    durations.sort_unstable();
+    prop_assert_eq!(
+        &got.latency_histogram,
+        &loupe_core::histogram(&durations, 10)
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_kernel_matches_the_reference(specs in proptest::collection::vec(spec(), 0..40), f in filter()) {
+        check_kernel(&specs, &f)?;
+    }
+}
+
+/// Rows over many hours with many models: more than 64 groups in the hourly and model groupings
+/// (distinct traces then come from de-duplicated pairs rather than a bit set per trace).
+fn many_hours(hours: i64, models: usize) -> impl Strategy<Value = Spec> {
+    (spec(), 0..hours, 0..models).prop_map(|(mut s, hour, model)| {
+        let shift = hour * 3_600_000;
+        s.start += shift;
+        s.end = s.end.map(|e| e + shift);
+        s.completion = s.completion.map(|c| c + shift);
+        if s.model.is_some() {
+            s.model = Some(format!("m{model}"));
+        }
+        s
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_kernel_matches_the_reference_with_many_groups(specs in proptest::collection::vec(many_hours(90, 80), 0..300), f in filter()) {
+        check_kernel(&specs, &f)?;
+    }
+}
+
+#[test]
+fn the_kernel_keeps_durations_that_do_not_fit_the_column() {
+    let mut s = Store::new();
+    for (id, start, end) in [
+        ("a", 10i64, Some(5i64)),
+        ("b", 0, Some(i64::MAX / 2)),
+        ("c", 20, Some(25)),
+        ("d", 30, None),
+    ] {
+        let mut row = ObservationRow::new(id, "T", start);
+        row.end_time_ms = end;
+        s.upsert(&row);
+    }
+    let k = loupe_core::kernel_rollups(&s, &Filter::default(), &FixedOffset(0));
+    assert_eq!(k.overview.timed, 3);
+    assert_eq!(
+        k.overview.latency_ms,
+        Some(loupe_core::Latency {
+            p50_ms: 5,
+            p95_ms: i64::MAX / 2,
+            p99_ms: i64::MAX / 2
+        })
+    );
+    assert_eq!(k.overview.traces, 1);
+    let hist = loupe_core::histogram(&[-5, 5, i64::MAX / 2], 10);
+    assert_eq!(k.latency_histogram, hist);
+}
