@@ -7,6 +7,7 @@
 pub mod app;
 pub mod components;
 pub mod connect;
+pub mod json;
 pub mod pages;
 pub mod state;
 pub mod storage;

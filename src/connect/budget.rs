@@ -14,7 +14,7 @@ pub fn load(host: &str, allowance: Option<MetricsAllowance>) -> MetricsBudget {
     let calls = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(&storage_key(host)).ok().flatten())
-        .and_then(|text| serde_json::from_str::<Vec<i64>>(&text).ok())
+        .and_then(|text| crate::json::i64_array(crate::json::parse(&text)?.as_array()?))
         .unwrap_or_default();
     MetricsBudget::with_calls(allowance, calls)
 }
@@ -22,7 +22,7 @@ pub fn load(host: &str, allowance: Option<MetricsAllowance>) -> MetricsBudget {
 /// Stores the budget's call times.
 pub fn save(host: &str, budget: &MetricsBudget) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let text = serde_json::to_string(budget.calls_ms()).unwrap_or_default();
+        let text = crate::json::i64_array_text(budget.calls_ms());
         let _ = storage.set_item(&storage_key(host), &text);
     }
 }

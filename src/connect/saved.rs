@@ -5,17 +5,15 @@
 //! URL, IndexedDB, a snapshot or a log. [`SavedConnection`]'s `Debug` redacts it. What the connection test
 //! found (project id and name, read path) is kept beside the keys so a reload needs no new test.
 
-use loupe_langfuse::{BaseUrl, ConnectionInfo, Credentials, ReadPath};
-use serde::{Deserialize, Serialize};
-
 use super::form::{ConnectSettings, plan_from_slug, plan_slug};
+use crate::json::{self, Fields, ObjectWriter};
+use loupe_langfuse::{BaseUrl, ConnectionInfo, Credentials, ReadPath};
 
 /// The storage key (versioned: a future format gets a new key instead of misreading this one).
 pub const STORAGE_KEY: &str = "loupe.connection.v1";
 
 /// A connection as stored.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SavedConnection {
     pub base_url: String,
     pub public_key: String,
@@ -89,14 +87,42 @@ impl SavedConnection {
         Some((settings, info))
     }
 
-    /// The stored text.
+    /// The stored text: a JSON object with the fields in camelCase (`baseUrl`, `publicKey`, ...).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        ObjectWriter::new()
+            .str("baseUrl", &self.base_url)
+            .str("publicKey", &self.public_key)
+            .str("secretKey", &self.secret_key)
+            .str("plan", &self.plan)
+            .opt_u64("requestsPerMinute", self.requests_per_minute.map(u64::from))
+            .u64("maxRows", self.max_rows)
+            .bool("remember", self.remember)
+            .opt_str("projectId", self.project_id.as_deref())
+            .opt_str("projectName", self.project_name.as_deref())
+            .opt_str("organizationName", self.organization_name.as_deref())
+            .opt_str("serverVersion", self.server_version.as_deref())
+            .bool("legacy", self.legacy)
+            .finish()
     }
 
     /// Reads stored text; `None` for anything unreadable (it is then ignored, not an error).
     pub fn from_json(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok()
+        let value = json::parse(text)?;
+        let f = Fields::of(&value)?;
+        Some(Self {
+            base_url: f.str("baseUrl")?,
+            public_key: f.str("publicKey")?,
+            secret_key: f.str("secretKey")?,
+            plan: f.str("plan")?,
+            requests_per_minute: f.opt_u32("requestsPerMinute").ok()?,
+            max_rows: f.u64("maxRows")?,
+            remember: f.bool("remember")?,
+            project_id: f.opt_str("projectId").ok()?,
+            project_name: f.opt_str("projectName").ok()?,
+            organization_name: f.opt_str("organizationName").ok()?,
+            server_version: f.opt_str("serverVersion").ok()?,
+            legacy: f.bool("legacy")?,
+        })
     }
 }
 
@@ -176,6 +202,19 @@ mod tests {
         let (restored, restored_info) = back.restore().unwrap();
         assert_eq!(restored, settings());
         assert_eq!(restored_info, info());
+    }
+
+    #[test]
+    fn the_stored_text_is_what_serde_wrote_before() {
+        // Connections saved by earlier builds (serde, camelCase) must still restore.
+        let saved = SavedConnection::new(&settings(), &info());
+        let text = saved.to_json();
+        assert_eq!(
+            text,
+            r#"{"baseUrl":"https://cloud.langfuse.com","publicKey":"pk-lf-public","secretKey":"sk-lf-very-secret","plan":"pro","requestsPerMinute":250,"maxRows":2000000,"remember":false,"projectId":"p1","projectName":"Bot","organizationName":null,"serverVersion":"4.16.0","legacy":false}"#
+        );
+        let wrong = text.replace("\"maxRows\":2000000", "\"maxRows\":\"many\"");
+        assert_eq!(SavedConnection::from_json(&wrong), None);
     }
 
     #[test]

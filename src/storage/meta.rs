@@ -5,9 +5,9 @@
 //! Stored as JSON text in IndexedDB beside the pages. It never holds keys: [`CacheMeta`] has no field a
 //! key could go into, and it is built only from the base URL and what the connection test found.
 
+use crate::json::{self, Fields, ObjectWriter};
 use loupe_langfuse::plan::{Coverage, CoveredRange};
 use loupe_langfuse::{BaseUrl, ConnectionInfo, TimeRange};
-use serde::{Deserialize, Serialize};
 
 /// One cache: a host and a project on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -36,8 +36,7 @@ impl CacheKey {
 }
 
 /// The cache's own record.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CacheMeta {
     pub key: String,
     /// The base URL (no keys, no query).
@@ -52,8 +51,7 @@ pub struct CacheMeta {
     pub bytes: u64,
     /// Stored pages (observation and models pages).
     pub pages: u64,
-    /// When the models list was last fetched into the cache (0: never).
-    #[serde(default)]
+    /// When the models list was last fetched into the cache (0: never; missing in older records).
     pub models_fetched_at_ms: i64,
     pub updated_at_ms: i64,
 }
@@ -104,14 +102,55 @@ impl CacheMeta {
         Some(TimeRange::new(from_ms, to_ms))
     }
 
-    /// The stored text.
+    /// The stored text: a JSON object with the fields in camelCase.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut coverage = String::from("[");
+        for (i, entry) in self.coverage.iter().enumerate() {
+            if i > 0 {
+                coverage.push(',');
+            }
+            coverage.push_str(&json::i64_array_text(entry));
+        }
+        coverage.push(']');
+        ObjectWriter::new()
+            .str("key", &self.key)
+            .str("host", &self.host)
+            .opt_str("projectId", self.project_id.as_deref())
+            .opt_str("projectName", self.project_name.as_deref())
+            .raw("coverage", &coverage)
+            .u64("rows", self.rows)
+            .u64("bytes", self.bytes)
+            .u64("pages", self.pages)
+            .i64("modelsFetchedAtMs", self.models_fetched_at_ms)
+            .i64("updatedAtMs", self.updated_at_ms)
+            .finish()
     }
 
     /// Reads stored text; `None` when unreadable (the cache is then treated as empty).
     pub fn from_json(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok()
+        let value = json::parse(text)?;
+        let f = Fields::of(&value)?;
+        let coverage = f
+            .opt_array("coverage")
+            .ok()??
+            .iter()
+            .map(|entry| {
+                let triple: [i64; 3] = json::i64_array(entry.as_array()?)?.try_into().ok()?;
+                Some(triple)
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            key: f.str("key")?,
+            host: f.str("host")?,
+            project_id: f.opt_str("projectId").ok()?,
+            project_name: f.opt_str("projectName").ok()?,
+            coverage,
+            rows: f.u64("rows")?,
+            bytes: f.u64("bytes")?,
+            pages: f.u64("pages")?,
+            models_fetched_at_ms: f.i64_or_default("modelsFetchedAtMs").ok()?,
+            updated_at_ms: f.i64("updatedAtMs")?,
+        })
     }
 }
 
@@ -164,6 +203,32 @@ mod tests {
         assert_eq!(back.coverage(), coverage);
         assert_eq!(back.covered_span(), Some(TimeRange::new(1_000, 8_000)));
         assert_eq!(CacheMeta::from_json("[]"), None);
+    }
+
+    #[test]
+    fn the_stored_text_is_what_serde_wrote_before() {
+        // Records written by earlier builds (serde, camelCase) must still read.
+        let info = ConnectionInfo {
+            project_name: None,
+            ..info()
+        };
+        let base = BaseUrl::parse("http://127.0.0.1:4174").unwrap();
+        let mut meta = CacheMeta::new(&CacheKey::new(&base, &info), &base, &info);
+        meta.coverage = vec![[1_000, 5_000, 9_000]];
+        meta.rows = 12;
+        meta.models_fetched_at_ms = 5;
+        meta.updated_at_ms = -3;
+        let text = r#"{"key":"http://127.0.0.1:4174#cm3k9","host":"http://127.0.0.1:4174","projectId":"cm3k9","projectName":null,"coverage":[[1000,5000,9000]],"rows":12,"bytes":0,"pages":0,"modelsFetchedAtMs":5,"updatedAtMs":-3}"#;
+        assert_eq!(meta.to_json(), text);
+        assert_eq!(CacheMeta::from_json(text), Some(meta.clone()));
+        // Older records have no models time; a bad coverage entry rejects the record.
+        let older = text.replace("\"modelsFetchedAtMs\":5,", "");
+        assert_eq!(
+            CacheMeta::from_json(&older).unwrap().models_fetched_at_ms,
+            0
+        );
+        let bad = text.replace("[1000,5000,9000]", "[1000,5000]");
+        assert_eq!(CacheMeta::from_json(&bad), None);
     }
 
     #[test]

@@ -21,9 +21,9 @@
 
 use std::borrow::Cow;
 
+use crate::json::{self, Fields, ObjectWriter};
 use loupe_core::{ModelPrice, ObservationRow, Store};
 use loupe_langfuse::decode::{DecodeError, RowIssue, models_page, observations_any};
-use serde::{Deserialize, Serialize};
 
 /// The one sink type the app's decoder calls use: the decoder is generic over its sink, so one type means
 /// one copy of it in the wasm instead of one per closure.
@@ -37,15 +37,12 @@ pub const REPORTED_ISSUES: usize = 3;
 
 /// Where the data of a snapshot came from (`kind` is `demo`, `langfuse` or `file`). Names only: never a
 /// key. A plain struct rather than a tagged enum: it only informs, and it decodes with far less code.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// Every field may be missing; the unset ones are not written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SnapshotSource {
     pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -77,6 +74,32 @@ impl SnapshotSource {
         }
     }
 
+    /// The JSON object.
+    fn to_json(&self) -> String {
+        let mut object = ObjectWriter::new();
+        object.str("kind", &self.kind);
+        for (key, value) in [
+            ("host", &self.host),
+            ("project", &self.project),
+            ("name", &self.name),
+        ] {
+            if let Some(value) = value {
+                object.str(key, value);
+            }
+        }
+        object.finish()
+    }
+
+    /// Reads the JSON object (`None` when a field has the wrong type).
+    fn from_fields(f: Fields<'_>) -> Option<Self> {
+        Some(Self {
+            kind: f.str_or_default("kind").ok()?,
+            host: f.opt_str("host").ok()?,
+            project: f.opt_str("project").ok()?,
+            name: f.opt_str("name").ok()?,
+        })
+    }
+
     /// A few words: "the demo", "Bot on https://…", "data.jsonl".
     pub fn describe(&self) -> String {
         match self.kind.as_str() {
@@ -91,35 +114,54 @@ impl SnapshotSource {
     }
 }
 
-/// The first line of a snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The first line of a snapshot (keys in camelCase; only `loupeSnapshot` is required).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotHeader {
     pub loupe_snapshot: u32,
     /// ISO-8601 UTC.
-    #[serde(default)]
     pub created_at: String,
-    #[serde(default)]
     pub source: SnapshotSource,
     /// Observations in the store when saved.
-    #[serde(default)]
     pub observations: u64,
     /// First and last observation start (Unix ms).
-    #[serde(default)]
     pub first_start_ms: Option<i64>,
-    #[serde(default)]
     pub last_start_ms: Option<i64>,
     /// The app that wrote it (`loupe <version>`).
-    #[serde(default)]
     pub app: String,
 }
 
 impl SnapshotHeader {
     /// The header line, newline included.
     pub fn line(&self) -> String {
-        let mut line = serde_json::to_string(self).unwrap_or_default();
+        let mut line = ObjectWriter::new()
+            .u64("loupeSnapshot", u64::from(self.loupe_snapshot))
+            .str("createdAt", &self.created_at)
+            .raw("source", &self.source.to_json())
+            .u64("observations", self.observations)
+            .opt_i64("firstStartMs", self.first_start_ms)
+            .opt_i64("lastStartMs", self.last_start_ms)
+            .str("app", &self.app)
+            .finish();
         line.push('\n');
         line
+    }
+
+    /// Reads the fields of a header whose version is `loupe_snapshot` (`None` when one has the wrong
+    /// type; missing ones take their defaults).
+    fn from_fields(loupe_snapshot: u32, f: Fields<'_>) -> Option<Self> {
+        let source = match f.object_or_default("source").ok()? {
+            Some(source) => SnapshotSource::from_fields(source)?,
+            None => SnapshotSource::default(),
+        };
+        Some(Self {
+            loupe_snapshot,
+            created_at: f.str_or_default("createdAt").ok()?,
+            source,
+            observations: f.u64_or_default("observations").ok()?,
+            first_start_ms: f.opt_i64("firstStartMs").ok()?,
+            last_start_ms: f.opt_i64("lastStartMs").ok()?,
+            app: f.str_or_default("app").ok()?,
+        })
     }
 }
 
@@ -347,22 +389,20 @@ pub fn load_file(bytes: &[u8]) -> Result<FileLoad, FileError> {
 
 /// The header when `line` is one; an error only for a snapshot of a newer format.
 fn snapshot_header(line: &[u8]) -> Result<Option<SnapshotHeader>, FileError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Version {
-        loupe_snapshot: u32,
-    }
     // Text, not bytes: the decoder already links serde_json's string reader, so no second copy of it.
-    let Ok(line) = std::str::from_utf8(line) else {
+    let Some(value) = std::str::from_utf8(line).ok().and_then(json::parse) else {
         return Ok(None);
     };
-    let Ok(version) = serde_json::from_str::<Version>(line) else {
+    let Some(fields) = Fields::of(&value) else {
         return Ok(None);
     };
-    if version.loupe_snapshot > SNAPSHOT_VERSION {
-        return Err(FileError::NewerVersion(version.loupe_snapshot));
+    let Some(version) = fields.opt_u32("loupeSnapshot").ok().flatten() else {
+        return Ok(None);
+    };
+    if version > SNAPSHOT_VERSION {
+        return Err(FileError::NewerVersion(version));
     }
-    Ok(serde_json::from_str::<SnapshotHeader>(line).ok())
+    Ok(SnapshotHeader::from_fields(version, fields))
 }
 
 /// Appends a data line, merging it with the previous span when they are adjacent.
@@ -584,6 +624,43 @@ mod tests {
         let pretty = format!("{{\n\"data\": [\n{OBS_A}\n],\n\"meta\": {{}}\n}}");
         let line = one_line(pretty.as_bytes()).into_owned();
         assert_eq!(load_file(&line).unwrap().store.len(), 1);
+    }
+
+    #[test]
+    fn the_header_line_is_what_serde_wrote_before() {
+        // Snapshots written by earlier builds (serde, camelCase) must still open, and read the same.
+        let header = SnapshotHeader {
+            source: SnapshotSource::langfuse("https://x", Some("Bot \"q\"")),
+            first_start_ms: Some(-5),
+            ..header()
+        };
+        let line = r#"{"loupeSnapshot":1,"createdAt":"2026-11-27T00:00:00.000Z","source":{"kind":"langfuse","host":"https://x","project":"Bot \"q\""},"observations":2,"firstStartMs":-5,"lastStartMs":null,"app":"loupe test"}"#;
+        assert_eq!(header.line(), format!("{line}\n"));
+        assert_eq!(snapshot_header(line.as_bytes()), Ok(Some(header.clone())));
+        let file = SnapshotHeader {
+            source: SnapshotSource::file("a.jsonl"),
+            ..header
+        };
+        assert!(
+            file.line()
+                .contains(r#""source":{"kind":"file","name":"a.jsonl"},"#)
+        );
+        // Only the version is required; a field of the wrong type (null included) is no header.
+        let minimal = snapshot_header(br#"{"loupeSnapshot":1}"#).unwrap().unwrap();
+        assert_eq!(minimal.source, SnapshotSource::default());
+        assert_eq!(
+            snapshot_header(br#"{"loupeSnapshot":1,"createdAt":null}"#),
+            Ok(None)
+        );
+        assert_eq!(
+            snapshot_header(br#"{"loupeSnapshot":1,"source":{"kind":3}}"#),
+            Ok(None)
+        );
+        assert_eq!(snapshot_header(br#"{"loupeSnapshot":"1"}"#), Ok(None));
+        assert_eq!(
+            snapshot_header(br#"{"loupeSnapshot":2}"#),
+            Err(FileError::NewerVersion(2))
+        );
     }
 
     #[test]
