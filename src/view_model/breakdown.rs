@@ -58,8 +58,7 @@ pub struct BreakdownRow {
 /// The table: rows ranked by cost then observations (ties by label), at most [`MAX_ROWS`], and how many
 /// groups were left out.
 pub fn breakdown_rows(groups: &[GroupStats]) -> (Vec<BreakdownRow>, usize) {
-    let mut ranked: Vec<&GroupStats> = groups.iter().collect();
-    ranked.sort_by(|a, b| {
+    let ranked = super::sorted_by(groups.iter().collect(), &|a: &&GroupStats, b| {
         b.stats
             .cost_usd
             .total_cmp(&a.stats.cost_usd)

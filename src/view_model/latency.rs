@@ -62,11 +62,13 @@ fn percentile_row(label: String, stats: &LatencyStats) -> PercentileRow {
 
 /// An "All" row followed by one row per group with latencies, slowest P95 first.
 pub fn percentile_rows(all: Option<&LatencyStats>, groups: &[GroupStats]) -> Vec<PercentileRow> {
-    let mut with_latency: Vec<(&GroupStats, &LatencyStats)> = groups
+    let with_latency: Vec<(&GroupStats, &LatencyStats)> = groups
         .iter()
         .filter_map(|g| g.stats.latency_ms.as_ref().map(|l| (g, l)))
         .collect();
-    with_latency.sort_by(|(a, la), (b, lb)| lb.p95.cmp(&la.p95).then_with(|| a.key.cmp(&b.key)));
+    let with_latency = super::sorted_by(with_latency, &|(a, la), (b, lb)| {
+        lb.p95.cmp(&la.p95).then_with(|| a.key.cmp(&b.key))
+    });
     all.map(|stats| percentile_row("All".to_owned(), stats))
         .into_iter()
         .chain(with_latency.into_iter().map(|(group, stats)| {
