@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use loupe_wire::decode;
 use loupe_synth::SynthConfig;
+use loupe_wire::decode;
 use std::hint::black_box;
 
 fn pages() -> Vec<String> {

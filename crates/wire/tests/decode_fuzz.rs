@@ -259,6 +259,31 @@ proptest! {
         }
     }
 
+    /// The fast path (rows shaped like the previous one) decodes exactly as the general path: same rows,
+    /// same issues, same errors, on valid rows with any field replaced by any value and on mutated pages.
+    #[test]
+    fn the_fast_path_decodes_as_the_general_path(
+        edits in prop::collection::vec((field_name(), json_value(), 0usize..6), 0..4),
+        mutations in prop::collection::vec(mutation(), 0..3),
+    ) {
+        let mut rows: Vec<Value> = (0..6).map(valid_observation).collect();
+        for (field, value, target) in &edits {
+            rows[*target][field.as_str()] = value.clone();
+        }
+        let mut body = serde_json::to_vec(&json!({"data": rows, "meta": {}})).unwrap();
+        for m in &mutations {
+            apply(&mut body, m);
+        }
+        let decode_with = |mut decoder: decode::ObservationDecoder| {
+            let mut got = Vec::new();
+            let result = decoder.page(&body, 3, |r| got.push(support::Row::of(r)));
+            (got, result)
+        };
+        let fast = decode_with(decode::ObservationDecoder::new());
+        let general = decode_with(decode::ObservationDecoder::general_only());
+        prop_assert_eq!(fast, general);
+    }
+
     /// Usage counts written as any u64 come back exactly, whatever their size.
     #[test]
     fn usage_counts_are_exact(units in any::<u64>(), as_string in any::<bool>(), as_float in any::<bool>()) {

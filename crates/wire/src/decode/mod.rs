@@ -23,6 +23,7 @@
 //!
 //! Nothing here panics on any input: all indexing is checked and nesting is walked without recursion.
 
+mod fast;
 mod field;
 mod legacy;
 mod misc;
@@ -119,8 +120,9 @@ impl DecodeError {
 /// The body as text (a leading byte-order mark dropped): borrowed when it is valid UTF-8, otherwise a copy with U+FFFD for bad bytes.
 fn body_text(body: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     let body = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
-    // `from_utf8` validates a word at a time; the lossy conversion is much slower, so it is only the fallback.
-    let text = match std::str::from_utf8(body) {
+    // SIMD validation (std's checks a word at a time, four bytes in wasm32); the lossy conversion is much
+    // slower, so it is only the fallback.
+    let text = match simdutf8::basic::from_utf8(body) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(body),
     };

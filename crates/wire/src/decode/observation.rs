@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use loupe_core::{Level, ObservationRow, ObservationType};
 
+use super::fast::{self, KeyToken};
 use super::field::{
     FResult, Fail, FieldIssue, copy_key, field_fail, object_or_null, opt_bool, opt_f64, opt_i64,
     opt_text, opt_time, scalar_text, wrong_type,
@@ -41,6 +42,18 @@ pub struct ObservationDecoder {
 impl ObservationDecoder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A decoder that never takes the fast path (see `fast.rs`): the reference the fast path is tested
+    /// against. Not for production use: it gives the same rows, more slowly.
+    #[doc(hidden)]
+    pub fn general_only() -> Self {
+        Self {
+            rows: RowDecoder {
+                general_only: true,
+                ..RowDecoder::default()
+            },
+        }
     }
 
     /// Same as [`observations_page`].
@@ -487,6 +500,11 @@ pub(super) struct RowDecoder {
     keybuf: String,
     /// The keys of the previous row, in order, as written: the prediction for the next row.
     key_order: Vec<(String, Key)>,
+    /// `key_order` as key tokens, for the fast path (see [`fast`]); rebuilt when `plan_stale`.
+    plan: Vec<(KeyToken, Key)>,
+    plan_stale: bool,
+    /// Never take the fast path (the tests' reference).
+    general_only: bool,
     tags: Vec<Str>,
     usage: Vec<(Str, u64)>,
     cost: Vec<(Str, f64)>,
@@ -545,7 +563,11 @@ impl RowDecoder {
         F: FnMut(&ObservationRow<'_>),
     {
         let issue = if sc.peek() == Some(b'{') {
-            match self.read_row(sc)? {
+            let read = match self.fast_row(sc) {
+                Some(raw) => Ok(raw),
+                None => self.read_row(sc)?,
+            };
+            match read {
                 Ok(raw) => match self.emit(sc.text(), &raw, context, sink) {
                     Ok(()) => {
                         summary.rows = summary.rows.saturating_add(1);
@@ -646,6 +668,11 @@ impl RowDecoder {
                 }
             }
         }
+        if self.key_order.len() > slot {
+            // A shorter row: the next one is predicted to be like it.
+            self.key_order.truncate(slot);
+            self.plan_stale = true;
+        }
         if let Some(f) = issue {
             return Ok(Err(f));
         }
@@ -664,6 +691,89 @@ impl RowDecoder {
         Ok(Ok(raw))
     }
 
+    /// Reads one observation object (positioned on `{`) on the fast path: the keys of the previous row
+    /// in the same order, values of their usual types (see [`fast`]). `None` leaves the position alone:
+    /// the general path ([`RowDecoder::read_row`]) then decodes the row.
+    fn fast_row(&mut self, sc: &mut Scanner<'_>) -> Option<Raw> {
+        if self.plan_stale {
+            self.plan = self
+                .key_order
+                .iter()
+                .map(|(raw, key)| (KeyToken::new(raw), *key))
+                .collect();
+            self.plan_stale = false;
+        }
+        if self.plan.is_empty() || self.general_only {
+            return None;
+        }
+        let text = sc.text();
+        let b = text.as_bytes();
+        let mut p = sc.pos();
+        let Self {
+            plan,
+            tags,
+            usage,
+            cost,
+            pairs,
+            scratch,
+            ..
+        } = self;
+        scratch.clear();
+        tags.clear();
+        usage.clear();
+        cost.clear();
+        pairs.clear();
+        let mut raw = Raw::default();
+        if !fast::eat(b, &mut p, b'{') {
+            return None;
+        }
+        for (i, (token, key)) in plan.iter().enumerate() {
+            if (i > 0 && !fast::eat(b, &mut p, b',')) || !token.eat(b, &mut p) {
+                return None;
+            }
+            let p = &mut p;
+            match key {
+                Key::Id => raw.id = fast::text(b, p)?,
+                Key::TraceId => raw.trace_id = fast::text(b, p)?,
+                Key::StartTime => raw.start_ms = fast::timestamp(b, p)?,
+                Key::EndTime => raw.end_ms = fast::timestamp(b, p)?,
+                Key::ParentObservationId => raw.parent = fast::text(b, p)?,
+                Key::Type => raw.obs_type = fast::text(b, p)?,
+                Key::Name => raw.name = fast::text(b, p)?,
+                Key::Level => raw.level = fast::text(b, p)?,
+                Key::StatusMessage => raw.status_message = fast::text(b, p)?,
+                Key::Version => raw.version = fast::text(b, p)?,
+                Key::Environment => raw.environment = fast::text(b, p)?,
+                Key::UserId => raw.user_id = fast::text(b, p)?,
+                Key::SessionId => raw.session_id = fast::text(b, p)?,
+                Key::IsRootObservation => raw.is_root = fast::boolean(b, p)?,
+                Key::CompletionStartTime => raw.completion_start_ms = fast::timestamp(b, p)?,
+                Key::Model => raw.model = fast::text(b, p)?,
+                Key::ModelId => raw.model_id = fast::text(b, p)?,
+                Key::InternalModelId => raw.internal_model_id = fast::text(b, p)?,
+                Key::PromptName => raw.prompt_name = fast::text(b, p)?,
+                Key::PromptVersion => raw.prompt_version = fast::integer(b, p)?,
+                Key::TraceName => raw.trace_name = fast::text(b, p)?,
+                Key::Release => raw.release = fast::text(b, p)?,
+                Key::Tags => raw.tags = fast_tags(b, p, tags)?,
+                Key::UsageDetails => raw.usage = Some(fast_usage(b, p, usage)?),
+                Key::CostDetails => raw.cost = Some(fast_cost(text, b, p, cost)?),
+                Key::Metadata => raw.metadata = fast_pairs(text, b, p, pairs)?,
+                Key::ModelParameters => raw.params = fast_pairs(text, b, p, pairs)?,
+                Key::Other => fast::skip(text, b, p)?,
+                Key::LegacyUsage
+                | Key::CalculatedInputCost
+                | Key::CalculatedOutputCost
+                | Key::CalculatedTotalCost => return None,
+            }
+        }
+        if !fast::eat(b, &mut p, b'}') || raw.id.is_none() || raw.start_ms.is_none() {
+            return None;
+        }
+        sc.set_pos(p);
+        Some(raw)
+    }
+
     /// Remembers that rows have `key` (written as `raw`) at position `slot`, for the next row's prediction.
     #[cold]
     fn learn_key(&mut self, slot: usize, raw: Option<&str>, key: Key) {
@@ -672,6 +782,7 @@ impl RowDecoder {
             return; // a runaway object; prediction is pointless there
         }
         let len = self.key_order.len();
+        self.plan_stale = true;
         match self.key_order.get_mut(slot) {
             Some(entry) => {
                 entry.0.clear();
@@ -1048,6 +1159,142 @@ impl RowDecoder {
         self.out_params = recycle(params);
         Ok(())
     }
+}
+
+/// `tags` on the fast path: `null`, one plain string, or an array of plain strings and nulls.
+#[inline(always)]
+fn fast_tags(b: &[u8], p: &mut usize, tags: &mut Vec<Str>) -> Option<Span> {
+    let start = tags.len();
+    match b.get(*p) {
+        Some(b'[') => {
+            *p += 1;
+            if !fast::eat(b, p, b']') {
+                loop {
+                    if let Some(s) = fast::text(b, p)? {
+                        tags.push(s);
+                    }
+                    if fast::eat(b, p, b']') {
+                        break;
+                    }
+                    if !fast::eat(b, p, b',') {
+                        return None;
+                    }
+                }
+            }
+        }
+        _ => {
+            if let Some(s) = fast::text(b, p)? {
+                tags.push(s);
+            }
+        }
+    }
+    Some(Span {
+        start,
+        end: tags.len(),
+    })
+}
+
+/// Walks a flat object on the fast path (`null` is an empty one): `member` reads each value after its
+/// plain key and `:`.
+#[inline(always)]
+fn fast_object(
+    b: &[u8],
+    p: &mut usize,
+    mut member: impl FnMut(Str, &mut usize) -> Option<()>,
+) -> Option<()> {
+    if b.get(*p) == Some(&b'n') {
+        return fast::text(b, p)?.is_none().then_some(());
+    }
+    if !fast::eat(b, p, b'{') {
+        return None;
+    }
+    if fast::eat(b, p, b'}') {
+        return Some(());
+    }
+    loop {
+        let key = fast::plain_string(b, p)?;
+        if !fast::eat(b, p, b':') {
+            return None;
+        }
+        member(key, p)?;
+        if fast::eat(b, p, b'}') {
+            return Some(());
+        }
+        if !fast::eat(b, p, b',') {
+            return None;
+        }
+    }
+}
+
+/// `usageDetails` on the fast path: plain integer counts (`null` values dropped).
+#[inline(always)]
+fn fast_usage(b: &[u8], p: &mut usize, usage: &mut Vec<(Str, u64)>) -> Option<Span> {
+    let start = usage.len();
+    fast_object(b, p, |key, p| {
+        if let Some(units) = fast::integer(b, p)? {
+            usage.push((key, u64::try_from(units).ok()?));
+        }
+        Some(())
+    })?;
+    Some(Span {
+        start,
+        end: usage.len(),
+    })
+}
+
+/// `costDetails` on the fast path: JSON numbers (`null` values dropped).
+#[inline(always)]
+fn fast_cost(text: &str, b: &[u8], p: &mut usize, cost: &mut Vec<(Str, f64)>) -> Option<Span> {
+    let start = cost.len();
+    fast_object(b, p, |key, p| {
+        if b.get(*p) == Some(&b'n') {
+            return fast::text(b, p)?.is_none().then_some(());
+        }
+        cost.push((key, fast::number(text, b, p)?));
+        Some(())
+    })?;
+    Some(Span {
+        start,
+        end: cost.len(),
+    })
+}
+
+/// `metadata` / `modelParameters` on the fast path: the general path's rules (scalars as text, nested
+/// values as their JSON text, nulls and `""` dropped) for values without escapes.
+#[inline(always)]
+fn fast_pairs(text: &str, b: &[u8], p: &mut usize, pairs: &mut Vec<(Str, Str)>) -> Option<Span> {
+    let start = pairs.len();
+    fast_object(b, p, |key, p| {
+        let at = *p;
+        let value = match b.get(at) {
+            Some(b'"') => fast::plain_string(b, p)?,
+            Some(b'n' | b't' | b'f') => match fast::boolean(b, p)? {
+                None => return Some(()),
+                Some(true) => Str::Static("true"),
+                Some(false) => Str::Static("false"),
+            },
+            Some(b'-' | b'0'..=b'9') => {
+                let mut sc = Scanner::new_at(text, at);
+                let (a, z) = sc.number_token().ok()?;
+                *p = z;
+                Str::Input(a, z)
+            }
+            _ => {
+                let mut sc = Scanner::new_at(text, at);
+                sc.skip_value().ok()?;
+                *p = sc.pos();
+                Str::Input(at, *p)
+            }
+        };
+        if !value.is_empty() {
+            pairs.push((key, value));
+        }
+        Some(())
+    })?;
+    Some(Span {
+        start,
+        end: pairs.len(),
+    })
 }
 
 #[cfg(test)]

@@ -132,12 +132,26 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A cursor at byte `pos` of `text`.
+    pub fn new_at(text: &'a str, pos: usize) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+        }
+    }
+
     pub fn text(&self) -> &'a str {
         self.text
     }
 
     pub fn pos(&self) -> usize {
         self.pos
+    }
+
+    /// Moves the cursor to byte `pos` (a position a reader of the same text reached).
+    pub fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
     }
 
     fn err<T>(&self, reason: &'static str) -> Result<T, SyntaxError> {
@@ -353,6 +367,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Scans a number token (JSON grammar, or `NaN` / `Infinity` / `-Infinity`) at the position and
+    /// returns its byte range.
+    pub fn number_token(&mut self) -> Result<(usize, usize), SyntaxError> {
+        self.number()
+    }
+
     /// Scans a number token and returns its byte range.
     fn number(&mut self) -> Result<(usize, usize), SyntaxError> {
         let start = self.pos;
@@ -411,33 +431,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// Index of the first `"` or `\` at or after `i`, or the text length.
-    #[inline]
-    fn find_quote_or_escape(&self, mut i: usize) -> usize {
-        let b = self.bytes;
-        // Eight bytes at a time: a byte equals `"` or `\` when XOR with the pattern leaves a zero byte.
-        const LO: u64 = 0x0101_0101_0101_0101;
-        const HI: u64 = 0x8080_8080_8080_8080;
-        const QUOTE: u64 = LO * b'"' as u64;
-        const BACKSLASH: u64 = LO * b'\\' as u64;
-        while let Some(chunk) = b.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word);
-            let q = w ^ QUOTE;
-            let s = w ^ BACKSLASH;
-            let hit = (q.wrapping_sub(LO) & !q & HI) | (s.wrapping_sub(LO) & !s & HI);
-            if hit != 0 {
-                return i + (hit.trailing_zeros() / 8) as usize;
-            }
-            i += 8;
-        }
-        while let Some(&c) = b.get(i) {
-            if c == b'"' || c == b'\\' {
-                return i;
-            }
-            i += 1;
-        }
-        i
+    #[inline(always)]
+    fn find_quote_or_escape(&self, i: usize) -> usize {
+        super::fast::find_quote_or_escape(self.bytes, i)
     }
 
     /// Reads a string (positioned on its opening quote). Escaped strings are unescaped into `scratch`.

@@ -14,30 +14,47 @@ pub fn timestamp_ms(text: &str) -> Option<i64> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` exactly (24 bytes; digits and fixed separators only).
+///
+/// The layout is checked three eight-byte words at a time: separator bytes against the template, digit
+/// bytes by their high nibble being 3 and stay so after adding 6 (that is, `0`..=`9`).
 #[inline]
 pub(crate) fn fast(b: &[u8]) -> Option<i64> {
     let b: &[u8; 24] = b.try_into().ok()?;
-    if b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'.'
-        || b[23] != b'Z'
-    {
+    // Per word: the template (separators as written, digits as `0`) and the digit lanes.
+    const TEMPLATE: [u64; 3] = [
+        u64::from_le_bytes(*b"0000-00-"),
+        u64::from_le_bytes(*b"00T00:00"),
+        u64::from_le_bytes(*b":00.000Z"),
+    ];
+    const DIGITS: [u64; 3] = [
+        0x00ff_ff00_ffff_ffff,
+        0xffff_00ff_ff00_ffff,
+        0x00ff_ffff_00ff_ff00,
+    ];
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    let mut bad = 0u64;
+    for (i, (&template, &digits)) in TEMPLATE.iter().zip(&DIGITS).enumerate() {
+        let w = b
+            .get(i * 8..i * 8 + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map_or(0, u64::from_le_bytes);
+        bad |= (w ^ template) & !digits;
+        bad |= ((w & HIGH) ^ THREES) & digits & HIGH;
+        bad |= ((w.wrapping_add(SIXES) & HIGH) ^ THREES) & digits & HIGH;
+    }
+    if bad != 0 {
         return None;
     }
-    let d = |i: usize| -> Option<i64> {
-        let c = b.get(i)?.wrapping_sub(b'0');
-        (c < 10).then_some(i64::from(c))
-    };
-    let year = d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?;
-    let month = d(5)? * 10 + d(6)?;
-    let day = d(8)? * 10 + d(9)?;
-    let hour = d(11)? * 10 + d(12)?;
-    let minute = d(14)? * 10 + d(15)?;
-    let second = d(17)? * 10 + d(18)?;
-    let millis = d(20)? * 100 + d(21)? * 10 + d(22)?;
+    let d = |i: usize| i64::from(b[i] - b'0');
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let month = d(5) * 10 + d(6);
+    let day = d(8) * 10 + d(9);
+    let hour = d(11) * 10 + d(12);
+    let minute = d(14) * 10 + d(15);
+    let second = d(17) * 10 + d(18);
+    let millis = d(20) * 100 + d(21) * 10 + d(22);
     civil_ms(year, month, day, hour, minute, second, millis, 0)
 }
 
@@ -159,6 +176,28 @@ mod tests {
     use super::*;
 
     const T0: i64 = 1_786_526_043_120; // 2026-08-12T09:14:03.120Z
+
+    #[test]
+    fn the_fast_layout_check_rejects_every_wrong_byte() {
+        let good = *b"2026-08-12T09:14:03.120Z";
+        assert_eq!(fast(&good), Some(T0));
+        for i in 0..24 {
+            for c in 0u8..=255 {
+                let mut t = good;
+                t[i] = c;
+                let want = if good[i].is_ascii_digit() {
+                    c.is_ascii_digit()
+                } else {
+                    c == good[i]
+                };
+                if !want {
+                    assert_eq!(fast(&t), None, "{i} {c}");
+                } else if c == good[i] {
+                    assert_eq!(fast(&t), Some(T0));
+                }
+            }
+        }
+    }
 
     #[test]
     fn fast_path_matches_known_instants() {
