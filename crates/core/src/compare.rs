@@ -181,7 +181,7 @@ pub fn compare(
             }
         }
         let obs = |s: &Option<Stats>| s.as_ref().map_or(0, |s| s.observations);
-        out.sort_by(|x, y| {
+        crate::sort::sort_by(&mut out, |x, y| {
             obs(&y.current)
                 .cmp(&obs(&x.current))
                 .then_with(|| obs(&y.baseline).cmp(&obs(&x.baseline)))

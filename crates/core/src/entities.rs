@@ -214,7 +214,7 @@ pub fn sessions(store: &Store, filter: &Filter, idle_threshold_ms: i64) -> Vec<S
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         b.last_end_ms
             .cmp(&a.last_end_ms)
             .then_with(|| a.session_id.cmp(&b.session_id))
@@ -258,7 +258,7 @@ pub fn users(store: &Store, filter: &Filter) -> Vec<UserSummary> {
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         b.traces
             .cmp(&a.traces)
             .then_with(|| a.user_id.cmp(&b.user_id))

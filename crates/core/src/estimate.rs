@@ -112,7 +112,7 @@ impl Pricing {
             .map(|m| {
                 let mut tiers: Vec<&PricingTier> =
                     m.tiers.iter().filter(|t| !t.is_default).collect();
-                tiers.sort_by_key(|t| t.priority);
+                crate::sort::sort_by_key(&mut tiers, |t| t.priority);
                 let default_prices = m
                     .tiers
                     .iter()
@@ -127,7 +127,7 @@ impl Pricing {
             .collect();
         let mut order: Vec<usize> = (0..models.len()).collect();
         // Project models first, then newest start date (missing last); the sort is stable.
-        order.sort_by(|&a, &b| {
+        crate::sort::sort_by(&mut order, |&a, &b| {
             let (ma, mb) = (&models[a], &models[b]);
             ma.is_langfuse_managed
                 .cmp(&mb.is_langfuse_managed)

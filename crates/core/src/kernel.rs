@@ -1596,7 +1596,7 @@ fn assemble(p: &Prepared<'_>, part: &mut Part<'_>, traces: Vec<TraceFigures>) ->
     let n_keys = dicts.usage_keys.len();
     // Keys are listed by name: walk them in name order once, then filter by each group's set.
     let mut by_name: Vec<Sym> = (0..n_keys as Sym).collect();
-    by_name.sort_by(|&a, &b| {
+    crate::sort::sort_by(&mut by_name, |&a, &b| {
         dicts
             .usage_keys
             .resolve_bytes(a)

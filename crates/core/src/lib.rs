@@ -20,7 +20,7 @@
 //! - cost estimation from the models list: [`estimate`];
 //! - scores: [`scores`]; error patterns: [`patterns`]; sessions, users, throughput: [`entities`];
 //!   comparisons: [`compare`](mod@compare); trace waterfall and session timeline: [`views`];
-//! - storage layout and memory: [`store`], [`intern`], [`ids`].
+//! - storage layout and memory: [`store`], [`intern`], [`ids`]; one sort for cold paths: [`sort`].
 //!
 //! Every rollup is checked against a naive reference implementation in `tests/reference.rs`.
 
@@ -42,6 +42,7 @@ pub mod row;
 pub mod score;
 pub mod scores;
 pub mod series;
+pub mod sort;
 pub mod standard;
 pub mod store;
 pub mod trace;

@@ -195,7 +195,9 @@ fn ranked(
             count,
         })
         .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    crate::sort::sort_by(&mut v, |a, b| {
+        b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key))
+    });
     v.truncate(top);
     v
 }
@@ -291,7 +293,7 @@ pub fn error_patterns(
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         b.count
             .cmp(&a.count)
             .then_with(|| a.template.cmp(&b.template))

@@ -219,21 +219,23 @@ pub(crate) fn group_order<'l>(
     stats: &[Stats],
     label: impl Fn(usize) -> Option<&'l [u8]>,
 ) -> Vec<usize> {
-    // Labels resolved once, not per comparison.
-    let mut order: Vec<(u64, Option<&[u8]>, usize)> = stats
+    // Labels resolved once, not per comparison. Ties (no label on either side) keep group order.
+    let keys: Vec<(u64, Option<&[u8]>)> = stats
         .iter()
         .enumerate()
-        .map(|(g, s)| (s.observations, label(g), g))
+        .map(|(g, s)| (s.observations, label(g)))
         .collect();
-    order.sort_unstable_by(|a, b| {
-        b.0.cmp(&a.0).then_with(|| match (a.1, b.1) {
-            (Some(x), Some(y)) => x.cmp(y),
+    crate::sort::sorted_indices(keys.len(), &mut |a, b| {
+        let (Some(x), Some(y)) = (keys.get(a), keys.get(b)) else {
+            return core::cmp::Ordering::Equal;
+        };
+        y.0.cmp(&x.0).then_with(|| match (x.1, y.1) {
+            (Some(p), Some(q)) => p.cmp(q),
             (Some(_), None) => core::cmp::Ordering::Less,
             (None, Some(_)) => core::cmp::Ordering::Greater,
-            (None, None) => a.2.cmp(&b.2),
+            (None, None) => core::cmp::Ordering::Equal,
         })
-    });
-    order.into_iter().map(|(_, _, g)| g).collect()
+    })
 }
 
 /// The groups of a dimension grouping from their stats, in output order.

@@ -176,12 +176,30 @@ fn nearest(sorted: &[f64], num: u64, den: u64) -> f64 {
     sorted.get(i).copied().unwrap_or(f64::NAN)
 }
 
+/// Sorts `v` in `f64::total_cmp` order through the plain `u64` sort the kernel also uses (one sort in
+/// the wasm instead of two). Values equal under `total_cmp` have equal bits, so stability is moot.
+fn sort_total(v: &mut [f64]) {
+    const SIGN: u64 = 1 << 63;
+    // Negative values: all bits flipped (larger magnitude first); others: sign bit set. Order-preserving.
+    let mut keys: Vec<u64> = v
+        .iter()
+        .map(|x| {
+            let b = x.to_bits();
+            if b & SIGN != 0 { !b } else { b | SIGN }
+        })
+        .collect();
+    keys.sort_unstable();
+    for (x, k) in v.iter_mut().zip(keys) {
+        *x = f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k });
+    }
+}
+
 fn numeric_summary(mut v: Vec<f64>) -> Option<NumericSummary> {
     v.retain(|x| x.is_finite());
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
+    sort_total(&mut v);
     let (min, max) = (v.first().copied()?, v.last().copied()?);
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     let n_bins = 10usize;
@@ -296,7 +314,9 @@ pub fn score_summaries(store: &Store, filter: &Filter) -> Vec<ScoreSummary> {
                 .into_iter()
                 .map(|(value, count)| ValueCount { value, count })
                 .collect();
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            crate::sort::sort_by(&mut values, |a, b| {
+                b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
+            });
             ScoreSummary {
                 name,
                 data_type,
@@ -315,6 +335,28 @@ mod tests {
     use super::*;
     use crate::score::ScoreSubject;
     use crate::{Dimension, DimensionValues, ObservationRow};
+
+    #[test]
+    fn sort_total_matches_total_cmp() {
+        let mut v = vec![
+            3.5,
+            -0.0,
+            f64::INFINITY,
+            -2.0,
+            0.0,
+            f64::MIN_POSITIVE,
+            -1e300,
+            f64::NEG_INFINITY,
+            2.0,
+            -f64::MIN_POSITIVE,
+            1e-310,
+        ];
+        let mut want = v.clone();
+        want.sort_by(f64::total_cmp);
+        sort_total(&mut v);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&v), bits(&want));
+    }
 
     fn score<'a>(
         id: &'a str,

@@ -470,7 +470,7 @@ impl Store {
                 self.pricing.memory_bytes() + self.cache.memory_bytes(),
             ),
         ];
-        parts.sort_by_key(|&(_, bytes)| core::cmp::Reverse(bytes));
+        crate::sort::sort_by_key(&mut parts, |&(_, bytes)| core::cmp::Reverse(bytes));
         parts
     }
 

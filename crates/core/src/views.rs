@@ -159,7 +159,7 @@ pub fn trace_tree(store: &Store, trace_id: &str) -> Option<TraceTree> {
         }
     }
     for c in &mut children {
-        c.sort_by_key(|&i| (rows.get(i).map_or(0, |&r| start_of(r)), i));
+        crate::sort::sort_by_key(c, |&i| (rows.get(i).map_or(0, |&r| start_of(r)), i));
     }
     top.sort_unstable();
 
@@ -243,7 +243,7 @@ pub fn trace_tree(store: &Store, trace_id: &str) -> Option<TraceTree> {
     let mut rest: Vec<usize> = (0..rows.len())
         .filter(|&i| !visited.get(i).copied().unwrap_or(true))
         .collect();
-    rest.sort_by_key(|&i| (rows.get(i).map_or(0, |&r| start_of(r)), i));
+    crate::sort::sort_by_key(&mut rest, |&i| (rows.get(i).map_or(0, |&r| start_of(r)), i));
     for i in rest {
         walk(
             i,
@@ -318,7 +318,9 @@ pub fn session_timeline(store: &Store, session_id: &str) -> Option<SessionTimeli
         return None;
     }
     let mut acc: Vec<(u64, u64, f64, Tokens)> = vec![(0, 0, 0.0, Tokens::default()); members.len()];
-    members.sort_by_key(|&t| (traces.start_ms.get(t as usize).copied().unwrap_or(0), t));
+    crate::sort::sort_by_key(&mut members, |&t| {
+        (traces.start_ms.get(t as usize).copied().unwrap_or(0), t)
+    });
     for r in 0..store.len() as u32 {
         let t = store.trace.get(r as usize).copied().unwrap_or(NONE);
         if traces.session.get(t as usize) != Some(&session) {
