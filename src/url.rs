@@ -18,11 +18,19 @@ pub enum View {
     Latency,
     /// Recurring error patterns.
     Errors,
+    /// Score aggregates per score name.
+    Scores,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 4] = [View::Overview, View::Breakdown, View::Latency, View::Errors];
+    pub const ALL: [View; 5] = [
+        View::Overview,
+        View::Breakdown,
+        View::Latency,
+        View::Errors,
+        View::Scores,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -30,6 +38,7 @@ impl View {
             View::Breakdown => "breakdown",
             View::Latency => "latency",
             View::Errors => "errors",
+            View::Scores => "scores",
         }
     }
 
@@ -39,6 +48,7 @@ impl View {
             View::Breakdown => "Breakdown",
             View::Latency => "Latency",
             View::Errors => "Errors",
+            View::Scores => "Scores",
         }
     }
 
@@ -461,6 +471,20 @@ mod tests {
             let query = state.to_query();
             assert_eq!(parse(query.trim_start_matches('?')), state, "{query}");
         }
+    }
+
+    #[test]
+    fn every_view_has_its_own_slug_and_round_trips() {
+        for view in View::ALL {
+            let query = UrlState {
+                view,
+                ..Default::default()
+            }
+            .to_query();
+            assert_eq!(parse(query.trim_start_matches('?')).view, view, "{query}");
+        }
+        assert_eq!(parse("view=scores").view, View::Scores);
+        assert_eq!(View::Scores.title(), "Scores");
     }
 
     #[test]

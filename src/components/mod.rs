@@ -13,6 +13,7 @@ pub mod filter_bar;
 pub mod header;
 pub mod kpi_cards;
 pub mod range_picker;
+pub mod score_card;
 pub mod server_figures_notice;
 pub mod too_large;
 
@@ -29,5 +30,6 @@ pub use filter_bar::FilterBar;
 pub use header::Header;
 pub use kpi_cards::KpiCards;
 pub use range_picker::RangePicker;
+pub use score_card::ScoreCardView;
 pub use server_figures_notice::ServerFiguresNotice;
 pub use too_large::TooLargeOffer;

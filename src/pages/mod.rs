@@ -5,8 +5,10 @@ pub mod errors;
 pub mod latency;
 pub mod overview;
 pub mod scope;
+pub mod scores;
 
 pub use breakdown::BreakdownPage;
 pub use errors::ErrorsPage;
 pub use latency::LatencyPage;
 pub use overview::OverviewPage;
+pub use scores::ScoresPage;

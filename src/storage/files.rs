@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use super::blobs::{bytes_of, concat, download, line_blob};
 use super::snapshot::{
     DataSpan, FileLoad, SNAPSHOT_VERSION, SnapshotHeader, SnapshotSource, load_file,
-    models_line_parts, one_line,
+    models_line_parts, one_line, scores_line_parts,
 };
 use crate::connect::FetchCtx;
 use crate::connect::net::now_ms;
@@ -51,6 +51,13 @@ pub fn loaded_text(name: &str, load: &FileLoad) -> String {
         "Opened {name}: {} observations",
         loupe_charts::format::count(load.store.len() as u64)
     );
+    let scores = load.store.score_count();
+    if scores > 0 {
+        text.push_str(&format!(
+            " and {} scores",
+            loupe_charts::format::count(scores as u64)
+        ));
+    }
     if let Some(header) = &load.header {
         let origin = header.source.describe();
         text.push_str(&format!(
@@ -175,9 +182,13 @@ pub fn save_snapshot(data: DataCtx, files: FilesCtx) {
 fn build_snapshot(data: DataCtx) -> Result<String, String> {
     let now = now_ms();
     let source = data.source.get_untracked();
-    let (observations, range) = data
-        .store
-        .with_untracked(|store| (store.len() as u64, store.time_range_ms()));
+    let (observations, scores, range) = data.store.with_untracked(|store| {
+        (
+            store.len() as u64,
+            store.score_count() as u64,
+            store.time_range_ms(),
+        )
+    });
     let header = SnapshotHeader {
         loupe_snapshot: SNAPSHOT_VERSION,
         created_at: loupe_langfuse::query::iso_ms(now),
@@ -187,6 +198,7 @@ fn build_snapshot(data: DataCtx) -> Result<String, String> {
             Source::File { name } => SnapshotSource::file(name),
         },
         observations,
+        scores,
         first_start_ms: range.map(|r| r.0),
         last_start_ms: range.map(|r| r.1),
         app: format!("loupe {}", env!("CARGO_PKG_VERSION")),
@@ -197,11 +209,16 @@ fn build_snapshot(data: DataCtx) -> Result<String, String> {
         Provenance::Demo => {
             let config = crate::state::demo::demo_config();
             let models = loupe_synth::demo_models_json(&config);
-            let (prefix, page, suffix) = models_line_parts(models.as_bytes());
-            parts.push(JsValue::from_str(prefix));
-            parts.push(js_sys::Uint8Array::from(page.as_ref()).into());
-            parts.push(JsValue::from_str(suffix));
-            parts.push(newline.clone());
+            let mut wrapped = |(prefix, page, suffix): (&str, std::borrow::Cow<'_, [u8]>, &str)| {
+                parts.push(JsValue::from_str(prefix));
+                parts.push(js_sys::Uint8Array::from(page.as_ref()).into());
+                parts.push(JsValue::from_str(suffix));
+                parts.push(newline.clone());
+            };
+            wrapped(models_line_parts(models.as_bytes()));
+            for page in crate::state::demo::demo_scores(&config) {
+                wrapped(scores_line_parts(page.as_bytes()));
+            }
             for page in loupe_synth::demo_pages(&config, 1000) {
                 parts.push(js_sys::Uint8Array::from(one_line(page.as_bytes()).as_ref()).into());
                 parts.push(newline.clone());

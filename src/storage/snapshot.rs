@@ -1,17 +1,23 @@
 //! Snapshot files: what is loaded, saved as one JSON-lines file, and any file of observations opened again.
 //!
-//! Format, version 1 (`.jsonl`, UTF-8, lines split on `\n` only):
-//! 1. a header line `{"loupeSnapshot":1,"createdAt":"…","source":{…},"observations":N,…}`: where the data
-//!    came from (demo, a Langfuse host and project name, or a file name) and never any key;
+//! Format, version 2 (`.jsonl`, UTF-8, lines split on `\n` only):
+//! 1. a header line `{"loupeSnapshot":2,"createdAt":"…","source":{…},"observations":N,"scores":M,…}`:
+//!    where the data came from (demo, a Langfuse host and project name, or a file name) and never any key;
 //! 2. data lines, in the order they were loaded, each one of
 //!    - a v2 observations page as Langfuse sent it (`{"data":[…],"meta":{…}}`), a JSON array of v2
 //!      observation objects, or one v2 observation object;
 //!    - a models page as Langfuse sent it, wrapped: `{"loupeModelsPage":{"data":[…],"meta":{…}}}` (the
-//!      prices Loupe estimates costs from).
+//!      prices Loupe estimates costs from);
+//!    - a scores page, wrapped: `{"loupeScoresPage":{"data":[…],…}}`, either a v3 scores body (the demo)
+//!      or the scores of one fetched page written again by `score_lines`.
+//!
+//! Version 1 is version 2 without scores lines; it is still read. Version 2 exists so that an older Loupe
+//! refuses a file with scores ("written by a newer Loupe") instead of reporting its scores lines as bad
+//! observations.
 //!
 //! [`Replay`] reads data lines, the same way for snapshots and for the local cache (which stores the same
-//! lines): observations are upserted in order (a row that appears again replaces the earlier one by id) and
-//! models are collected (a later definition of a model id wins).
+//! lines): observations are upserted in order (a row that appears again replaces the earlier one by id),
+//! scores likewise (by score id), and models are collected (a later definition of a model id wins).
 //!
 //! [`load_file`] reads a snapshot, or a plain JSON/JSONL file of v2 observation objects or pages (through
 //! `decode::observations_any`), into a **new** store: the caller swaps it in only on success, so bad input
@@ -22,15 +28,18 @@
 use std::borrow::Cow;
 
 use crate::json::{self, Fields, ObjectWriter};
-use loupe_core::{ModelPrice, ObservationRow, Store};
-use loupe_langfuse::decode::{DecodeError, RowIssue, models_page, observations_any};
+use loupe_core::{ModelPrice, ObservationRow, ScoreRow, Store};
+use loupe_langfuse::decode::{DecodeError, RowIssue, models_page, observations_any, scores_page};
 
 /// The one sink type the app's decoder calls use: the decoder is generic over its sink, so one type means
 /// one copy of it in the wasm instead of one per closure.
 pub type RowSink<'s> = &'s mut dyn FnMut(&ObservationRow<'_>);
 
-/// The format version this build writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The score sink type of the app's decoder calls (one copy of the scores decoder, as for [`RowSink`]).
+pub type ScoreSink<'s> = &'s mut dyn FnMut(&ScoreRow<'_>);
+
+/// The format version this build writes, and the newest it reads (it reads every older one too).
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// Skipped rows reported by name (the rest are counted).
 pub const REPORTED_ISSUES: usize = 3;
@@ -123,6 +132,8 @@ pub struct SnapshotHeader {
     pub source: SnapshotSource,
     /// Observations in the store when saved.
     pub observations: u64,
+    /// Scores in the store when saved (0 in version 1).
+    pub scores: u64,
     /// First and last observation start (Unix ms).
     pub first_start_ms: Option<i64>,
     pub last_start_ms: Option<i64>,
@@ -138,6 +149,7 @@ impl SnapshotHeader {
             .str("createdAt", &self.created_at)
             .raw("source", &self.source.to_json())
             .u64("observations", self.observations)
+            .u64("scores", self.scores)
             .opt_i64("firstStartMs", self.first_start_ms)
             .opt_i64("lastStartMs", self.last_start_ms)
             .str("app", &self.app)
@@ -158,6 +170,7 @@ impl SnapshotHeader {
             created_at: f.str_or_default("createdAt").ok()?,
             source,
             observations: f.u64_or_default("observations").ok()?,
+            scores: f.u64_or_default("scores").ok()?,
             first_start_ms: f.opt_i64("firstStartMs").ok()?,
             last_start_ms: f.opt_i64("lastStartMs").ok()?,
             app: f.str_or_default("app").ok()?,
@@ -180,6 +193,21 @@ fn models_page_of(line: &[u8]) -> Option<&[u8]> {
         .strip_suffix(b"}")
 }
 
+/// How a scores-page line starts; it ends with the matching `}`.
+pub const SCORES_PAGE_PREFIX: &str = "{\"loupeScoresPage\":";
+
+/// The parts of the data line for a scores page body: prefix, the body as one line, suffix.
+pub fn scores_line_parts(body: &[u8]) -> (&'static str, Cow<'_, [u8]>, &'static str) {
+    (SCORES_PAGE_PREFIX, one_line(body), "}")
+}
+
+/// The scores page inside a scores line, if `line` is one.
+fn scores_page_of(line: &[u8]) -> Option<&[u8]> {
+    line.trim_ascii()
+        .strip_prefix(SCORES_PAGE_PREFIX.as_bytes())?
+        .strip_suffix(b"}")
+}
+
 /// Data lines read into a new store; see the module docs.
 #[derive(Debug, Default)]
 pub struct Replay {
@@ -187,6 +215,8 @@ pub struct Replay {
     models: Vec<ModelPrice>,
     /// Rows the decoder delivered (a row repeated counts each time).
     pub rows: u64,
+    /// Scores the decoder delivered (a score repeated counts each time).
+    pub scores: u64,
     /// Rows, or whole lines, skipped.
     pub skipped: u64,
     /// The first [`REPORTED_ISSUES`] of them.
@@ -210,6 +240,9 @@ impl Replay {
     pub fn line(&mut self, line: &[u8], line_no: u32) -> bool {
         if line.trim_ascii().is_empty() {
             return true;
+        }
+        if let Some(page) = scores_page_of(line) {
+            return self.scores_page(page, line_no);
         }
         if let Some(page) = models_page_of(line) {
             return match models_page(page) {
@@ -239,6 +272,23 @@ impl Replay {
                     self.rows += u64::from(rows_delivered);
                 }
                 self.note(vec![line_issue(line_no, &e.to_string())]);
+                false
+            }
+        }
+    }
+
+    /// Reads one scores page body (`page_no` names it in reports); returns whether it could be read.
+    pub fn scores_page(&mut self, body: &[u8], page_no: u32) -> bool {
+        let store = &mut self.store;
+        let sink: ScoreSink<'_> = &mut |row: &ScoreRow<'_>| store.add_score(row);
+        match scores_page(body, page_no, sink) {
+            Ok(summary) => {
+                self.scores += u64::from(summary.rows);
+                self.note(summary.skipped);
+                true
+            }
+            Err(e) => {
+                self.note(vec![line_issue(page_no, &e.to_string())]);
                 false
             }
         }
@@ -299,6 +349,8 @@ pub struct FileLoad {
     pub store: Store,
     /// Rows the decoder delivered (a row repeated in the file counts each time).
     pub rows: u64,
+    /// Scores the decoder delivered (snapshots only).
+    pub scores: u64,
     /// Rows (or snapshot lines) skipped.
     pub skipped: u64,
     /// The first [`REPORTED_ISSUES`] skipped rows.
@@ -373,13 +425,15 @@ pub fn load_file(bytes: &[u8]) -> Result<FileLoad, FileError> {
             DataSpan::Value { start, end }
         });
     }
+    let scores = replay.scores;
     let (store, rows, skipped, issues) = replay.finish();
-    if rows == 0 {
+    if rows == 0 && scores == 0 {
         return Err(FileError::NoRows(issues.first().map(ToString::to_string)));
     }
     Ok(FileLoad {
         store,
         rows,
+        scores,
         skipped,
         issues,
         header,
@@ -456,10 +510,11 @@ mod tests {
 
     fn header() -> SnapshotHeader {
         SnapshotHeader {
-            loupe_snapshot: 1,
+            loupe_snapshot: SNAPSHOT_VERSION,
             created_at: "2026-11-27T00:00:00.000Z".into(),
             source: SnapshotSource::langfuse("https://cloud.langfuse.com", Some("Bot")),
             observations: 2,
+            scores: 0,
             first_start_ms: None,
             last_start_ms: None,
             app: "loupe test".into(),
@@ -500,6 +555,60 @@ mod tests {
                 end: text.len() - 1
             }]
         );
+    }
+
+    fn scores_line(body: &str) -> String {
+        let (prefix, page, suffix) = scores_line_parts(body.as_bytes());
+        format!("{prefix}{}{suffix}\n", String::from_utf8_lossy(&page))
+    }
+
+    const SCORE_1: &str = r#"{"id":"s1","name":"helpfulness","dataType":"NUMERIC","value":0.5,"timestamp":"2026-11-26T10:00:05.000Z","subject":{"kind":"trace","id":"t1"}}"#;
+    const SCORE_1B: &str = r#"{"id":"s1","name":"helpfulness","dataType":"NUMERIC","value":0.9,"timestamp":"2026-11-26T10:00:05.000Z","subject":{"kind":"trace","id":"t1"}}"#;
+    const SCORE_2: &str = r#"{"id":"s2","name":"ok","dataType":"BOOLEAN","value":true,"timestamp":"2026-11-26T10:00:06.000Z"}"#;
+
+    #[test]
+    fn a_snapshot_replays_its_scores_with_later_scores_winning() {
+        let text = format!(
+            "{}{}\n{}{}",
+            header().line(),
+            page(&[OBS_A, OBS_B]),
+            scores_line(&format!(
+                "{{\n\"data\":[{SCORE_1},{SCORE_2}],\"meta\":{{\"limit\":100}}}}"
+            )),
+            scores_line(&page(&[SCORE_1B]))
+        );
+        let load = load_file(text.as_bytes()).unwrap();
+        assert_eq!((load.rows, load.scores, load.skipped), (2, 3, 0));
+        assert_eq!(
+            load.store.score_count(),
+            2,
+            "s1 arrived twice and was replaced"
+        );
+        let summaries = loupe_core::score_summaries(&load.store, &Filter::default());
+        let helpfulness = summaries.iter().find(|s| s.name == "helpfulness").unwrap();
+        assert_eq!(helpfulness.numeric.as_ref().unwrap().mean, 0.9);
+        // A broken scores line is reported by its line number; the rest stays.
+        let broken = format!(
+            "{}{}\n{{\"loupeScoresPage\":{{\"data\":[oops}}\n{}",
+            header().line(),
+            page(&[OBS_A]),
+            scores_line(&page(&[SCORE_2]))
+        );
+        let load = load_file(broken.as_bytes()).unwrap();
+        assert_eq!((load.scores, load.skipped), (1, 1));
+        assert!(
+            load.issues[0].reason.contains("line 3"),
+            "{:?}",
+            load.issues
+        );
+        // A version 1 snapshot (no scores lines) still opens.
+        let v1 = SnapshotHeader {
+            loupe_snapshot: 1,
+            ..header()
+        };
+        let load = load_file(format!("{}{}\n", v1.line(), page(&[OBS_A])).as_bytes()).unwrap();
+        assert_eq!((load.rows, load.scores), (1, 0));
+        assert_eq!(load.header.unwrap().loupe_snapshot, 1);
     }
 
     #[test]
@@ -585,10 +694,10 @@ mod tests {
         assert!(broken.to_string().contains("not valid JSON"), "{broken}");
         let no_rows = load_file(br#"[{"name":"no id"}]"#).unwrap_err();
         assert!(matches!(no_rows, FileError::NoRows(Some(_))), "{no_rows:?}");
-        let newer = format!("{{\"loupeSnapshot\":2}}\n{}\n", page(&[OBS_A]));
+        let newer = format!("{{\"loupeSnapshot\":3}}\n{}\n", page(&[OBS_A]));
         assert_eq!(
             load_file(newer.as_bytes()).unwrap_err(),
-            FileError::NewerVersion(2)
+            FileError::NewerVersion(3)
         );
         let header_only = header().line();
         assert!(matches!(
@@ -630,13 +739,31 @@ mod tests {
     fn the_header_line_is_what_serde_wrote_before() {
         // Snapshots written by earlier builds (serde, camelCase) must still open, and read the same.
         let header = SnapshotHeader {
+            loupe_snapshot: 1,
             source: SnapshotSource::langfuse("https://x", Some("Bot \"q\"")),
             first_start_ms: Some(-5),
             ..header()
         };
         let line = r#"{"loupeSnapshot":1,"createdAt":"2026-11-27T00:00:00.000Z","source":{"kind":"langfuse","host":"https://x","project":"Bot \"q\""},"observations":2,"firstStartMs":-5,"lastStartMs":null,"app":"loupe test"}"#;
-        assert_eq!(header.line(), format!("{line}\n"));
         assert_eq!(snapshot_header(line.as_bytes()), Ok(Some(header.clone())));
+        // Version 2 adds the scores count after the observations count; otherwise the same bytes.
+        let v2 = SnapshotHeader {
+            loupe_snapshot: 2,
+            scores: 7,
+            ..header.clone()
+        };
+        assert_eq!(
+            v2.line(),
+            format!(
+                "{}\n",
+                line.replace(r#""loupeSnapshot":1"#, r#""loupeSnapshot":2"#)
+                    .replace(r#""observations":2,"#, r#""observations":2,"scores":7,"#)
+            )
+        );
+        assert_eq!(
+            snapshot_header(v2.line().trim_end().as_bytes()),
+            Ok(Some(v2))
+        );
         let file = SnapshotHeader {
             source: SnapshotSource::file("a.jsonl"),
             ..header
@@ -658,8 +785,8 @@ mod tests {
         );
         assert_eq!(snapshot_header(br#"{"loupeSnapshot":"1"}"#), Ok(None));
         assert_eq!(
-            snapshot_header(br#"{"loupeSnapshot":2}"#),
-            Err(FileError::NewerVersion(2))
+            snapshot_header(br#"{"loupeSnapshot":3}"#),
+            Err(FileError::NewerVersion(3))
         );
     }
 

@@ -5,6 +5,7 @@ pub mod breakdown;
 pub mod errors;
 pub mod latency;
 pub mod overview;
+pub mod scores;
 
 use std::cmp::Ordering;
 

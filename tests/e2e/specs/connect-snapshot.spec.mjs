@@ -24,7 +24,7 @@ test.describe("snapshots and files", () => {
     await download.saveAs(path);
     const text = readFileSync(path, "utf8");
     const header = JSON.parse(text.slice(0, text.indexOf("\n")));
-    expect(header.loupeSnapshot).toBe(1);
+    expect(header.loupeSnapshot).toBe(2);
     expect(header.source).toEqual({ kind: "langfuse", host: emulatorUrl("main"), project: PROJECT });
     expect(text).not.toContain(KEYS.secretKey);
     expect(text).not.toContain(KEYS.publicKey);
