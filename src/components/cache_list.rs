@@ -23,8 +23,13 @@ pub fn cache_line(meta: &CacheMeta, zone: &ViewerZone) -> String {
             format!("{} – {}", at(span.from_ms), at(span.to_ms))
         },
     );
+    let scores = if meta.scores > 0 {
+        format!(" · {} scores", format::count(meta.scores))
+    } else {
+        String::new()
+    };
     format!(
-        "{} observations · {} · {} in {} pages",
+        "{} observations{scores} · {} · {} in {} pages",
         format::count(meta.rows),
         range,
         bytes(meta.bytes),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::TooLargeOffer;
 use crate::connect::net::now_ms;
-use crate::connect::progress::ProgressView;
+use crate::connect::progress::{ProgressView, scores_received};
 use crate::connect::session::FetchSummary;
 use crate::connect::{FetchCtx, FetchState};
 
@@ -40,6 +40,25 @@ pub fn FetchStatus() -> impl IntoView {
             }
             .into_any()
         }
+        FetchState::FetchingScores { progress } => {
+            let lines = ProgressView::new(&progress, None, now_ms());
+            let percent = lines.fraction.map(|f| format!("{:.0}", f * 100.0));
+            view! {
+                <div
+                    class="fetch-progress"
+                    role="status"
+                    data-testid="fetch-status"
+                    data-state="running"
+                    data-scores=progress.rows.to_string()
+                >
+                    <progress max="100" value=percent></progress>
+                    <p>{scores_received(&progress)}</p>
+                    <p class="muted">{lines.requests} {lines.remaining.map(|r| format!(" · {r}"))}</p>
+                    {lines.waiting.map(|w| view! { <p class="waiting" data-testid="fetch-waiting">{w}</p> })}
+                </div>
+            }
+            .into_any()
+        }
         FetchState::TooLarge { .. } => view! { <TooLargeOffer /> }.into_any(),
         FetchState::Done(summary) => outcome("done", summary, None).into_any(),
         FetchState::Cancelled(summary) => outcome("cancelled", summary, None).into_any(),
@@ -64,9 +83,11 @@ fn outcome(state: &'static str, summary: FetchSummary, error: Option<String>) ->
             data-requests=summary.requests.to_string()
             data-rate-limited=summary.rate_limited.to_string()
             data-elapsed-ms=summary.elapsed_ms.to_string()
+            data-scores=summary.scores.to_string()
         >
             {error.map(|e| view! { <p><strong>{e}</strong></p> })}
             <p>{summary.text}</p>
+            {summary.scores_note.map(|note| view! { <p class="waiting" data-testid="scores-note">{note}</p> })}
         </div>
     }
 }

@@ -5,12 +5,20 @@
 //!
 //! Rows are never thrown away: a fetch upserts into the loaded store page by page, so a cancel or an error
 //! keeps what arrived; only the windows fetched to their end are recorded as covered.
+//!
+//! Scores: once the observations of a refresh are in, the scores of the same windows (by score timestamp)
+//! are fetched through the same scheduler (same budget and pacing, same cancel token), upserted by id and
+//! kept as scores lines beside the pages. A window counts as covered only when its observations and its
+//! scores both arrived, so a refresh after a failed scores fetch asks for them again. A scores fetch that
+//! fails keeps every observation and says why; an instance without `/api/public/v3/scores` (404, e.g. a
+//! self-hosted Langfuse v3: the scheduler has no v1 fallback for scores) is noted once per session as
+//! having no scores, and its windows count as covered by their observations alone.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use loupe_core::{ObservationRow, Store};
+use loupe_core::{ObservationRow, ScoreRow, Store};
 use loupe_langfuse::plan::{
     DEFAULT_REFRESH_OVERLAP_MS, DEFAULT_REQUEST_MS, SizeLimits, assess_fetch, plan_refresh,
 };
@@ -29,10 +37,11 @@ use super::saved::{self, SavedConnection};
 use super::session::{ConnectionCtx, FetchCtx, FetchState, FetchSummary, Op, ServerView, Session};
 use crate::connect::progress::bytes;
 use crate::state::{DataCtx, LoadStatus, Provenance, Source};
-use crate::storage::blobs::{bytes_of, line_blob, models_line_blob};
+use crate::storage::blobs::{bytes_of, line_blob, models_line_blob, text_blob};
 use crate::storage::cache::{Cache, next_sequence};
 use crate::storage::meta::CacheKey;
-use crate::storage::snapshot::Replay;
+use crate::storage::score_lines::ScoreLines;
+use crate::storage::snapshot::{Replay, ScoreSink};
 use crate::url;
 
 /// The contexts the flows update.
@@ -172,7 +181,11 @@ async fn open_cache(session: &Session, ctx: Ctxs, op: &Op) {
         }
     }
     let (store, _, _, _) = replay.finish();
-    session.meta.borrow_mut().rows = store.len() as u64;
+    {
+        let mut meta = session.meta.borrow_mut();
+        meta.rows = store.len() as u64;
+        meta.scores = store.score_count() as u64;
+    }
     *session.cache.borrow_mut() = cache;
     list_caches(ctx).await;
     if ctx.fetch.is_current(op) {
@@ -235,6 +248,8 @@ fn summary_of(progress: &Progress, text: String) -> FetchSummary {
         rate_limited: progress.rate_limited,
         elapsed_ms: progress.elapsed_ms,
         text,
+        scores: 0,
+        scores_note: None,
     }
 }
 
@@ -363,8 +378,21 @@ pub async fn refresh(ctx: Ctxs, range: url::TimeRange) {
         },
     );
     let (report, error) = run_fetch(&session, ctx, &op, &job, &keeper).await;
+    // Scores only after a complete observation fetch: a cancel or an error ends the whole fetch.
+    let scores = if error.is_some() {
+        ScoresRun::NotAsked
+    } else if session.scores_unavailable.get() {
+        ScoresRun::Unavailable
+    } else {
+        run_scores(&session, ctx, &op, &job.windows, &keeper).await
+    };
     let cache_problem = keeper.problem.borrow().clone();
-    finish(&session, ctx, &op, started_ms, report, error, cache_problem).await;
+    let outcome = FetchOutcome {
+        report,
+        error,
+        scores,
+    };
+    finish(&session, ctx, &op, started_ms, outcome, cache_problem).await;
 }
 
 /// What a stopping error turns the panel into (`None` for errors a fetch can go on without).
@@ -527,25 +555,130 @@ async fn run_fetch(
     }
 }
 
+/// How the scores part of a refresh went.
+enum ScoresRun {
+    /// Not fetched: the observations did not complete.
+    NotAsked,
+    /// The instance has no v3 scores (404, now or earlier in this session).
+    Unavailable,
+    /// Fetched; `error` is set when it stopped early (the scores before it are kept).
+    Fetched {
+        /// Scores received (a retried page may count some twice).
+        scores: u64,
+        completed_windows: Vec<TimeRange>,
+        error: Option<ApiError>,
+    },
+}
+
+/// What a refresh fetched.
+struct FetchOutcome {
+    /// The observations.
+    report: FetchReport,
+    error: Option<ApiError>,
+    scores: ScoresRun,
+}
+
+/// Fetches the scores of `windows` (by score timestamp): scores into the loaded store, their lines to the
+/// keeper (one line per page received), progress into the panel.
+async fn run_scores(
+    session: &Session,
+    ctx: Ctxs,
+    op: &Op,
+    windows: &[TimeRange],
+    keeper: &PageKeeper<'_>,
+) -> ScoresRun {
+    ctx.fetch.report(
+        op,
+        FetchState::FetchingScores {
+            progress: Progress::default(),
+        },
+    );
+    // The legacy path keeps no lines (no cache, no snapshots), so nothing is written for it.
+    let keep_lines = !session.is_legacy();
+    let lines = RefCell::new(ScoreLines::new());
+    let sink: ScoreSink<'_> = &mut |row: &ScoreRow<'_>| {
+        ctx.data
+            .store
+            .update_untracked(|store| store.add_score(row));
+        if keep_lines {
+            lines.borrow_mut().push(row);
+        }
+    };
+    let flush = || {
+        let line = lines.borrow_mut().take_line();
+        if let Some(line) = line {
+            keeper.keep(ctx, text_blob(&line), line.len());
+        }
+    };
+    let redraw = Redraw::new(ctx.data);
+    let mut on_progress = |progress: &Progress| {
+        // Progress follows every page: the rows since the last call are that page's.
+        flush();
+        redraw.request();
+        ctx.fetch.report(
+            op,
+            FetchState::FetchingScores {
+                progress: progress.clone(),
+            },
+        );
+    };
+    let result = session
+        .scheduler
+        .fetch_scores(windows, &op.token, sink, &mut on_progress)
+        .await;
+    flush();
+    ctx.data.store.notify();
+    let (report, error) = match result {
+        Ok(report) => (report, None),
+        Err(failure) if matches!(failure.error, ApiError::NotFound { .. }) => {
+            session.scores_unavailable.set(true);
+            return ScoresRun::Unavailable;
+        }
+        Err(failure) => (failure.report, Some(failure.error)),
+    };
+    ScoresRun::Fetched {
+        scores: report.progress.rows,
+        completed_windows: report.completed_windows,
+        error,
+    }
+}
+
 /// Records coverage and the cache record, and tells the panel how the fetch ended.
 async fn finish(
     session: &Session,
     ctx: Ctxs,
     op: &Op,
     started_ms: i64,
-    report: FetchReport,
-    error: Option<ApiError>,
+    outcome: FetchOutcome,
     cache_problem: Option<String>,
 ) {
-    let rows_loaded = ctx.data.store.with_untracked(|store| store.len() as u64);
+    let FetchOutcome {
+        report,
+        error,
+        scores,
+    } = outcome;
+    let (rows_loaded, scores_loaded) = ctx
+        .data
+        .store
+        .with_untracked(|store| (store.len() as u64, store.score_count() as u64));
     let meta = {
         let mut meta = session.meta.borrow_mut();
         let mut coverage = meta.coverage();
+        let scores_done: Option<&[TimeRange]> = match &scores {
+            ScoresRun::NotAsked => Some(&[]),
+            ScoresRun::Unavailable => None,
+            ScoresRun::Fetched {
+                completed_windows, ..
+            } => Some(completed_windows),
+        };
         for window in &report.completed_windows {
-            coverage.record(*window, started_ms);
+            if scores_done.is_none_or(|done| done.contains(window)) {
+                coverage.record(*window, started_ms);
+            }
         }
         meta.set_coverage(&coverage);
         meta.rows = rows_loaded;
+        meta.scores = scores_loaded;
         meta.updated_at_ms = now_ms();
         meta.clone()
     };
@@ -569,18 +702,58 @@ async fn finish(
         bytes(p.bytes),
         loupe_charts::format::duration_ms(p.elapsed_ms as f64)
     );
-    let state = match error {
-        None => FetchState::Done(summary_of(p, format!("Fetched {fetched}."))),
-        Some(ApiError::Cancelled) => FetchState::Cancelled(summary_of(
-            p,
-            format!("Cancelled. The {fetched} fetched before cancelling are kept."),
-        )),
-        Some(e) => FetchState::Failed {
-            message: e.to_string(),
-            summary: summary_of(
-                p,
-                format!("The {fetched} fetched before the error are kept."),
+    let (scores_received, scores_error, scores_note) = match scores {
+        ScoresRun::NotAsked => (0, None, None),
+        ScoresRun::Unavailable => (
+            0,
+            None,
+            Some(
+                "Scores are unavailable on this instance (it has no /api/public/v3/scores); the \
+                 Scores view stays empty."
+                    .to_owned(),
             ),
+        ),
+        ScoresRun::Fetched { scores, error, .. } => (scores, error, None),
+    };
+    let with_scores = |text: String| FetchSummary {
+        scores: scores_received,
+        ..summary_of(p, text)
+    };
+    let scores_text = format!("{} scores", loupe_charts::format::count(scores_received));
+    let state = match (error, scores_error) {
+        (None, None) => {
+            let text = if scores_note.is_some() {
+                format!("Fetched {fetched}.")
+            } else {
+                format!("Fetched {fetched}, and {scores_text}.")
+            };
+            FetchState::Done(FetchSummary {
+                scores_note,
+                ..with_scores(text)
+            })
+        }
+        (Some(ApiError::Cancelled), _) | (None, Some(ApiError::Cancelled)) => {
+            FetchState::Cancelled(with_scores(format!(
+                "Cancelled. The {fetched} and {scores_text} fetched before cancelling are kept."
+            )))
+        }
+        (None, Some(e)) if e.is_auth() => FetchState::Failed {
+            message: e.to_string(),
+            summary: with_scores(format!(
+                "The {fetched} and {scores_text} fetched before the error are kept."
+            )),
+        },
+        // The observations are complete: the fetch is done, with a word on the missing scores.
+        (None, Some(e)) => FetchState::Done(FetchSummary {
+            scores_note: Some(format!(
+                "Scores could not all be fetched ({e}); the observations are complete and kept, \
+                 and the next refresh asks for the missing scores again."
+            )),
+            ..with_scores(format!("Fetched {fetched}, and {scores_text}."))
+        }),
+        (Some(e), _) => FetchState::Failed {
+            message: e.to_string(),
+            summary: with_scores(format!("The {fetched} fetched before the error are kept.")),
         },
     };
     ctx.fetch.report(op, state);

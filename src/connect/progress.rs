@@ -40,6 +40,16 @@ pub fn bytes(n: u64) -> String {
     format!("{n} B")
 }
 
+/// What a scores fetch received: `Scores: 3 pages · 245 scores · 120 KB`.
+pub fn scores_received(progress: &Progress) -> String {
+    format!(
+        "Scores: {} pages · {} scores · {}",
+        format::count(progress.pages),
+        format::count(progress.rows),
+        bytes(progress.bytes)
+    )
+}
+
 impl ProgressView {
     /// The lines for `progress`; `expected_rows` is the metrics API's count, when it answered.
     pub fn new(progress: &Progress, expected_rows: Option<u64>, now_ms: i64) -> Self {
@@ -162,6 +172,14 @@ mod tests {
                 .ends_with("no rate limit")
         );
         assert_eq!(ProgressView::new(&unlimited, None, 0).fraction, Some(0.25));
+    }
+
+    #[test]
+    fn a_scores_fetch_counts_scores() {
+        assert_eq!(
+            scores_received(&running()),
+            "Scores: 12 pages · 12,000 scores · 14.3 MB"
+        );
     }
 
     #[test]

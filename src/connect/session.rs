@@ -34,6 +34,8 @@ pub struct Session {
     pub pages_stored: Cell<u32>,
     /// Whether the models list was fetched in this session.
     pub models_fetched: Cell<bool>,
+    /// Whether this instance answered 404 to `/api/public/v3/scores` (not asked again in this session).
+    pub scores_unavailable: Cell<bool>,
 }
 
 impl Session {
@@ -64,6 +66,7 @@ impl Session {
             metrics: RefCell::new(metrics),
             pages_stored: Cell::new(0),
             models_fetched: Cell::new(false),
+            scores_unavailable: Cell::new(false),
         }
     }
 
@@ -164,6 +167,10 @@ pub struct FetchSummary {
     pub elapsed_ms: i64,
     /// One sentence.
     pub text: String,
+    /// Scores received by this fetch.
+    pub scores: u64,
+    /// Why scores are missing when the observations are complete (shown as a warning, not a failure).
+    pub scores_note: Option<String>,
 }
 
 /// Server-side figures shown instead of rows for a range too large to fetch.
@@ -189,6 +196,10 @@ pub enum FetchState {
     Running {
         progress: Progress,
         expected_rows: Option<u64>,
+    },
+    /// The observations are in; the scores of the same windows are being fetched.
+    FetchingScores {
+        progress: Progress,
     },
     /// The range is too large to fetch row by row.
     TooLarge {
@@ -216,7 +227,7 @@ impl FetchState {
             FetchState::Idle => "idle",
             FetchState::ReadingCache => "reading-cache",
             FetchState::Counting => "counting",
-            FetchState::Running { .. } => "running",
+            FetchState::Running { .. } | FetchState::FetchingScores { .. } => "running",
             FetchState::TooLarge { .. } => "too-large",
             FetchState::Done(_) => "done",
             FetchState::Cancelled(_) => "cancelled",
@@ -228,7 +239,10 @@ impl FetchState {
     pub fn is_busy(&self) -> bool {
         matches!(
             self,
-            FetchState::ReadingCache | FetchState::Counting | FetchState::Running { .. }
+            FetchState::ReadingCache
+                | FetchState::Counting
+                | FetchState::Running { .. }
+                | FetchState::FetchingScores { .. }
         )
     }
 }

@@ -24,6 +24,11 @@ pub fn line_blob(body: &[u8]) -> Result<Blob, String> {
     concat(&[js_sys::Uint8Array::from(line.as_ref()).into()])
 }
 
+/// A Blob holding `text` (a data line Loupe wrote itself, such as a scores line).
+pub fn text_blob(text: &str) -> Result<Blob, String> {
+    concat(&[JsValue::from_str(text)])
+}
+
 /// A Blob holding a models page `body` as a models line (see `snapshot::MODELS_PAGE_PREFIX`).
 pub fn models_line_blob(body: &[u8]) -> Result<Blob, String> {
     let (prefix, page, suffix) = models_line_parts(body);

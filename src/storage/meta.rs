@@ -47,6 +47,8 @@ pub struct CacheMeta {
     pub coverage: Vec<[i64; 3]>,
     /// Observations in the store after the last load or fetch.
     pub rows: u64,
+    /// Scores in the store after the last load or fetch (0 in records older than scores).
+    pub scores: u64,
     /// Bytes of the stored pages.
     pub bytes: u64,
     /// Stored pages (observation and models pages).
@@ -66,6 +68,7 @@ impl CacheMeta {
             project_name: info.project_name.clone(),
             coverage: Vec::new(),
             rows: 0,
+            scores: 0,
             bytes: 0,
             pages: 0,
             models_fetched_at_ms: 0,
@@ -119,6 +122,7 @@ impl CacheMeta {
             .opt_str("projectName", self.project_name.as_deref())
             .raw("coverage", &coverage)
             .u64("rows", self.rows)
+            .u64("scores", self.scores)
             .u64("bytes", self.bytes)
             .u64("pages", self.pages)
             .i64("modelsFetchedAtMs", self.models_fetched_at_ms)
@@ -146,6 +150,7 @@ impl CacheMeta {
             project_name: f.opt_str("projectName").ok()?,
             coverage,
             rows: f.u64("rows")?,
+            scores: f.u64_or_default("scores").ok()?,
             bytes: f.u64("bytes")?,
             pages: f.u64("pages")?,
             models_fetched_at_ms: f.i64_or_default("modelsFetchedAtMs").ok()?,
@@ -219,8 +224,20 @@ mod tests {
         meta.models_fetched_at_ms = 5;
         meta.updated_at_ms = -3;
         let text = r#"{"key":"http://127.0.0.1:4174#cm3k9","host":"http://127.0.0.1:4174","projectId":"cm3k9","projectName":null,"coverage":[[1000,5000,9000]],"rows":12,"bytes":0,"pages":0,"modelsFetchedAtMs":5,"updatedAtMs":-3}"#;
-        assert_eq!(meta.to_json(), text);
         assert_eq!(CacheMeta::from_json(text), Some(meta.clone()));
+        // Records now carry the scores count after the rows; otherwise the same bytes.
+        let with_scores = CacheMeta {
+            scores: 4,
+            ..meta.clone()
+        };
+        assert_eq!(
+            with_scores.to_json(),
+            text.replace(r#""rows":12,"#, r#""rows":12,"scores":4,"#)
+        );
+        assert_eq!(
+            CacheMeta::from_json(&with_scores.to_json()),
+            Some(with_scores)
+        );
         // Older records have no models time; a bad coverage entry rejects the record.
         let older = text.replace("\"modelsFetchedAtMs\":5,", "");
         assert_eq!(

@@ -7,7 +7,8 @@ import { emulatorUrl } from "../pages/emulator.mjs";
 
 test.describe("fetching", () => {
   test("a rate-limited fetch waits out the 429s and completes", async ({ page }) => {
-    test.setTimeout(180_000);
+    // About 10 requests for observations and models, then 6 for scores, at 5 a minute.
+    test.setTimeout(300_000);
     const overview = new OverviewPage(page);
     await overview.open("?range=24h");
     const connect = new ConnectPanel(page);
@@ -19,7 +20,7 @@ test.describe("fetching", () => {
     await expect(page.locator("[data-testid=fetch-panel] [role=alert]")).toHaveCount(0);
     // While Loupe waits, the overview already shows the rows fetched before the pause.
     await expect.poll(async () => count(await overview.kpiValue("observations").textContent())).toBeGreaterThan(0);
-    await fetch.waitFor("done", 150_000);
+    await fetch.waitFor("done", 270_000);
     const figures = await fetch.figures();
     expect(figures.rateLimited).toBeGreaterThan(0);
     // 8,000 rows over the day ending at the next full hour: every row of the last 24 hours arrived.
