@@ -286,7 +286,7 @@ pub fn read_series(rows: &[MetricsRow]) -> Vec<SeriesPoint> {
             })
         })
         .collect();
-    points.sort_by_key(|p| p.bucket_start_ms);
+    loupe_core::sort::sort_by_key(&mut points, |p| p.bucket_start_ms);
     points
 }
 

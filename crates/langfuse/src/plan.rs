@@ -138,7 +138,7 @@ impl Coverage {
 
     /// Rebuilds from stored entries (any order, overlaps allowed: later `fetched_at_ms` wins).
     pub fn from_entries(mut entries: Vec<CoveredRange>) -> Self {
-        entries.sort_by_key(|e| e.fetched_at_ms);
+        loupe_core::sort::sort_by_key(&mut entries, |e| e.fetched_at_ms);
         let mut coverage = Self::new();
         for entry in entries {
             coverage.record(entry.range, entry.fetched_at_ms);
@@ -172,7 +172,7 @@ impl Coverage {
             range,
             fetched_at_ms,
         });
-        next.sort_by_key(|e| e.range.from_ms);
+        loupe_core::sort::sort_by_key(&mut next, |e| e.range.from_ms);
         // Merge touching entries of the same fetch so the list stays short.
         let mut merged: Vec<CoveredRange> = Vec::with_capacity(next.len());
         for entry in next {

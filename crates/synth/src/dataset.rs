@@ -416,7 +416,7 @@ pub(crate) fn select_tier(model: &'static ModelDef, o: &Obs) -> Option<&'static 
         .copied()
         .unwrap_or(&[]);
     let mut tiers: Vec<&'static Tier> = model.tiers.iter().skip(1).collect();
-    tiers.sort_by_key(|t| t.priority);
+    loupe_core::sort::sort_by_key(&mut tiers, |t| t.priority);
     for tier in tiers {
         let all = tier.conditions.iter().all(|c| match *c {
             catalog::Condition::UsageGreaterThan {

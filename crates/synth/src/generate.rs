@@ -997,7 +997,7 @@ fn finish(config: SynthConfig, rows: Vec<Obs>, traces: Vec<Trace>, sessions: Vec
     let mut a_buf = String::with_capacity(40);
     let mut b_buf = String::with_capacity(40);
     let hash_of = |o: &Obs| traces.get(o.trace as usize).map_or(0, |t| t.hash);
-    order.sort_unstable_by(|&a, &b| {
+    loupe_core::sort::sort_by(&mut order, |&a, &b| {
         let (Some(oa), Some(ob)) = (rows.get(a as usize), rows.get(b as usize)) else {
             return std::cmp::Ordering::Equal;
         };
@@ -1058,7 +1058,7 @@ fn finish(config: SynthConfig, rows: Vec<Obs>, traces: Vec<Trace>, sessions: Vec
         }
     }
     let mut traces_by_time: Vec<u32> = (0..traces.len() as u32).collect();
-    traces_by_time.sort_unstable_by(|&a, &b| {
+    loupe_core::sort::sort_by(&mut traces_by_time, |&a, &b| {
         let (Some(ta), Some(tb)) = (traces.get(a as usize), traces.get(b as usize)) else {
             return std::cmp::Ordering::Equal;
         };
@@ -1169,7 +1169,7 @@ fn draw_scores(ds: &Dataset) -> Vec<Score> {
     }
     let mut buf_a = String::with_capacity(36);
     let mut buf_b = String::with_capacity(36);
-    scores.sort_unstable_by(|a, b| {
+    loupe_core::sort::sort_by(&mut scores, |a, b| {
         buf_a.clear();
         buf_b.clear();
         ids::push_uuid(&mut buf_a, a.id);

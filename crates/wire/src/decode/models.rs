@@ -52,7 +52,7 @@ fn model(m: &Map<String, Value>) -> ModelPrice {
                 .collect()
         })
         .unwrap_or_default();
-    tiers.sort_by_key(|t| t.priority);
+    loupe_core::sort::sort_by_key(&mut tiers, |t| t.priority);
     ModelPrice {
         id: opt_string(m.get("id")).unwrap_or_default(),
         model_name: opt_string(m.get("modelName")).unwrap_or_default(),
