@@ -14,7 +14,6 @@ pub fn ScoreCardView(card: ScoreCard) -> impl IntoView {
         count,
         missing,
         body,
-        ..
     } = card;
     let hint = match missing {
         Some(missing) => format!("{data_type} · {count} · {missing}"),

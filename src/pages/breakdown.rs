@@ -64,9 +64,16 @@ pub fn BreakdownPage() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=|row| row.label.clone() let:row>
-                            <BreakdownTableRow row=row on_pick=keep_only />
-                        </For>
+                        // Not a keyed <For>: a row keeps its key (its label) while its figures change
+                        // with the range or filters, and a keyed list would leave the old figures on screen.
+                        {move || {
+                            rows.get()
+                                .into_iter()
+                                .map(|row| view! {
+                                    <BreakdownTableRow row=row on_pick=keep_only />
+                                })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
                 <Show when=move || rows.with(Vec::is_empty)>

@@ -50,26 +50,33 @@ pub fn ErrorsPage() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=|row| row.template.clone() let:row>
-                            <tr>
-                                <td>
-                                    <div class="mono">{row.template}</div>
-                                    <div class="muted small">"e.g. " {row.example}</div>
-                                    <div class="muted small">
-                                        "first seen " {row.first_seen}
-                                        {row.example_trace_ids.first().cloned().map(|id| view! {
-                                            " · e.g. trace " <span class="mono">{id}</span>
-                                        })}
-                                    </div>
-                                </td>
-                                <td>{row.count}</td>
-                                <td>{row.errors}</td>
-                                <td>{row.warnings}</td>
-                                <td>{row.last_seen}</td>
-                                <td class="wrap">{row.services}</td>
-                                <td class="wrap">{row.models}</td>
-                            </tr>
-                        </For>
+                        // Not a keyed <For>: a row keeps its key (its label) while its figures change
+                        // with the range or filters, and a keyed list would leave the old figures on screen.
+                        {move || {
+                            rows.get()
+                                .into_iter()
+                                .map(|row| view! {
+                                    <tr>
+                                        <td>
+                                            <div class="mono">{row.template}</div>
+                                            <div class="muted small">"e.g. " {row.example}</div>
+                                            <div class="muted small">
+                                                "first seen " {row.first_seen}
+                                                {row.example_trace_ids.first().cloned().map(|id| view! {
+                                                    " · e.g. trace " <span class="mono">{id}</span>
+                                                })}
+                                            </div>
+                                        </td>
+                                        <td>{row.count}</td>
+                                        <td>{row.errors}</td>
+                                        <td>{row.warnings}</td>
+                                        <td>{row.last_seen}</td>
+                                        <td class="wrap">{row.services}</td>
+                                        <td class="wrap">{row.models}</td>
+                                    </tr>
+                                })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
                 <Show when=move || rows.with(Vec::is_empty)>

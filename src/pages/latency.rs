@@ -105,14 +105,21 @@ pub fn LatencyPage() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=|row| row.label.clone() let:row>
-                            <tr>
-                                <td>{row.label}</td>
-                                <td>{row.count}</td>
-                                <td>{row.mean}</td>
-                                {row.percentiles.into_iter().map(|p| view! { <td>{p}</td> }).collect_view()}
-                            </tr>
-                        </For>
+                        // Not a keyed <For>: a row keeps its key (its label) while its figures change
+                        // with the range or filters, and a keyed list would leave the old figures on screen.
+                        {move || {
+                            rows.get()
+                                .into_iter()
+                                .map(|row| view! {
+                                    <tr>
+                                        <td>{row.label}</td>
+                                        <td>{row.count}</td>
+                                        <td>{row.mean}</td>
+                                        {row.percentiles.into_iter().map(|p| view! { <td>{p}</td> }).collect_view()}
+                                    </tr>
+                                })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
             </div>

@@ -47,34 +47,45 @@ pub fn ScoresPage() -> impl IntoView {
                 <span class="hint" data-testid="scores-headline">{headline}</span>
                 <span class="hint">"per score name · with filters: scores of matching traces"</span>
             </header>
-            <div class="body">
-                {move || {
-                    if loaded.get() == 0 {
-                        let text = if loading.get() {
-                            "Loading…"
-                        } else {
-                            "No scores are loaded. Scores are the evaluations, annotations and user feedback Langfuse \
-                             keeps for traces: connect a project that scores its traces (fetching reads them from \
-                             /api/public/v3/scores for the same range as the observations), or open a snapshot \
-                             saved with scores."
-                        };
-                        Some(view! { <p class="muted" data-testid="scores-empty">{text}</p> })
-                    } else if cards.with(Vec::is_empty) {
-                        Some(view! {
-                            <p class="muted" data-testid="scores-empty">
-                                "No scores in this range for these filters. Widen the time range or remove a filter."
-                            </p>
-                        })
+            {move || {
+                if loaded.get() == 0 {
+                    let text = if loading.get() {
+                        "Loading…"
                     } else {
-                        None
-                    }
-                }}
-            </div>
+                        "No scores are loaded. Scores are the evaluations, annotations and user feedback Langfuse \
+                         keeps for traces: connect a project that scores its traces (fetching reads them from \
+                         /api/public/v3/scores for the same range as the observations), or open a snapshot \
+                         saved with scores."
+                    };
+                    Some(empty_state(text))
+                } else if cards.with(Vec::is_empty) {
+                    Some(empty_state(
+                        "No scores in this range for these filters. Widen the time range or remove a filter.",
+                    ))
+                } else {
+                    None
+                }
+            }}
         </section>
+        // Not a keyed <For>: a card keeps its key (name and type) while its figures change, and a keyed
+        // list would keep the old figures on screen. A few dozen cards re-render in no time.
         <div class="score-grid">
-            <For each=move || cards.get() key=|card| card.key.clone() let:card>
-                <ScoreCardView card=card />
-            </For>
+            {move || {
+                cards
+                    .get()
+                    .into_iter()
+                    .map(|card| view! { <ScoreCardView card=card /> })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+/// The message under the title when there is nothing to show, saying what to do.
+fn empty_state(text: &'static str) -> impl IntoView {
+    view! {
+        <div class="body">
+            <p class="muted" data-testid="scores-empty">{text}</p>
         </div>
     }
 }

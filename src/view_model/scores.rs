@@ -17,8 +17,6 @@ pub const TOP_VALUES: usize = 6;
 /// One score name (and data type).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoreCard {
-    /// Unique per card: the name and the data type.
-    pub key: String,
     pub name: String,
     /// "Numeric", "Boolean", "Categorical", …
     pub data_type: &'static str,
@@ -221,7 +219,6 @@ pub fn score_cards(summaries: &[ScoreSummary]) -> Vec<ScoreCard> {
         .map(|summary| {
             let data_type = data_type_label(summary.data_type);
             ScoreCard {
-                key: format!("{}\u{1f}{data_type}", summary.name),
                 name: summary.name.clone(),
                 data_type,
                 count: plural(summary.count, "score", "scores"),
@@ -414,8 +411,9 @@ mod tests {
         let cards = score_cards(&[empty.clone(), numeric_too.clone()]);
         assert_eq!(cards[0].body, ScoreBody::NoValues);
         assert_eq!(cards[0].count, "3 scores");
-        assert_ne!(
-            cards[0].key, cards[1].key,
+        assert_eq!(
+            (cards[0].data_type, cards[1].data_type),
+            ("Text", "Categorical"),
             "same name, two types: two cards"
         );
         let ScoreBody::Values { rows, .. } = &cards[1].body else {

@@ -34,6 +34,21 @@ test.describe("views and filters on the demo", () => {
     await expect(page).not.toHaveURL(/model=/);
   });
 
+  test("a new range updates the figures of the rows that stay, as a deep link to it shows them", async ({ page }) => {
+    const rowTexts = () =>
+      page.getByTestId("breakdown-table").locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, " ")).sort());
+    await page.goto("./?view=breakdown&range=24h");
+    await expect(page.getByTestId("breakdown-table").locator("tbody tr").first()).toBeVisible();
+    const direct = await rowTexts();
+    await page.goto("./?view=breakdown");
+    await expect(page.getByTestId("breakdown-table").locator("tbody tr").first()).toBeVisible();
+    const all = await rowTexts();
+    expect(all).not.toEqual(direct);
+    await page.getByTestId("range-picker").getByRole("button", { name: "24h", exact: true }).click();
+    await expect(page).toHaveURL(/[?&]range=1d\b/);
+    await expect.poll(rowTexts).toEqual(direct);
+  });
+
   test("a deep link picks the breakdown dimension and an exclusion", async ({ page }) => {
     await page.goto("./?view=breakdown&by=service&not.env=staging");
     const table = page.getByTestId("breakdown-table");
