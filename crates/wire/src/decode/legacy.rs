@@ -19,7 +19,7 @@ pub fn legacy_traces_page(body: &[u8]) -> Result<(Vec<TraceContextOwned>, PageMe
     let mut summary = PageSummary::default();
     let mut traces = Vec::new();
     let mut scratch = String::new();
-    let meta = decode_page(&text, "a v1 traces page", &mut summary, |sc, _| {
+    let meta = decode_page(&text, "a v1 traces page", &mut summary, &mut |sc, _| {
         sc.enter();
         let mut first = true;
         while sc.next_element(&mut first)? {
@@ -49,6 +49,15 @@ where
     F: FnMut(&ObservationRow<'_>),
     G: FnMut(&ScoreRow<'_>),
 {
+    legacy_trace_detail_dyn(body, &mut observations, &mut scores)
+}
+
+/// [`legacy_trace_detail`] compiled once, not per pair of caller's closures.
+fn legacy_trace_detail_dyn(
+    body: &[u8],
+    observations: &mut dyn FnMut(&ObservationRow<'_>),
+    scores: &mut dyn FnMut(&ScoreRow<'_>),
+) -> Result<(TraceContextOwned, PageSummary), DecodeError> {
     let text = body_text(body)?;
     let mut scratch = String::new();
     let mut summary = PageSummary {
@@ -89,10 +98,10 @@ where
         while let Some(key) = sc.next_key(&mut first, &mut keybuf)? {
             match (key.resolve(&text, &keybuf), sc.peek()) {
                 ("observations", Some(b'[')) => {
-                    rows.array_rows(&mut sc, 0, &mut summary, &lookup, &mut observations)?
+                    rows.array_rows(&mut sc, 0, &mut summary, &lookup, observations)?
                 }
                 ("scores", Some(b'[')) => {
-                    score_rows.array_rows(&mut sc, 0, &mut summary, &mut scores)?
+                    score_rows.array_rows(&mut sc, 0, &mut summary, scores)?
                 }
                 _ => sc.skip_value()?,
             }
@@ -110,7 +119,7 @@ pub fn legacy_sessions_page(body: &[u8]) -> Result<(Vec<Session>, PageMeta), Dec
     let mut sessions = Vec::new();
     let mut scratch = String::new();
     let mut keybuf = String::new();
-    let meta = decode_page(&text, "a v1 sessions page", &mut summary, |sc, _| {
+    let meta = decode_page(&text, "a v1 sessions page", &mut summary, &mut |sc, _| {
         let text = sc.text();
         sc.enter();
         let mut first = true;

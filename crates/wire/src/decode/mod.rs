@@ -146,5 +146,7 @@ fn snippet(text: &str, max: usize) -> String {
 pub fn page_meta(body: &[u8]) -> Result<crate::wire::PageMeta, DecodeError> {
     let text = body_text(body)?;
     let mut summary = PageSummary::default();
-    page::decode_page(&text, "a list page", &mut summary, |sc, _| sc.skip_value())
+    page::decode_page(&text, "a list page", &mut summary, &mut |sc, _| {
+        sc.skip_value()
+    })
 }

@@ -63,6 +63,18 @@ impl ObservationDecoder {
         page: u32,
         mut sink: F,
     ) -> Result<PageSummary, DecodeError> {
+        self.page_dyn(body, page, &mut sink)
+    }
+
+    /// [`Self::page`] with the sink behind `dyn`: the decoder is compiled once (here, at the data path's
+    /// optimisation level), not once per caller's closure; one indirect call per row costs nothing beside
+    /// the row's decoding.
+    fn page_dyn(
+        &mut self,
+        body: &[u8],
+        page: u32,
+        sink: &mut dyn FnMut(&ObservationRow<'_>),
+    ) -> Result<PageSummary, DecodeError> {
         let text = body_text(body)?;
         let mut summary = PageSummary {
             bytes: body.len(),
@@ -73,7 +85,7 @@ impl ObservationDecoder {
             &text,
             "a v2 observations page",
             &mut summary,
-            |sc, summary| rows.array_rows(sc, page, summary, &no_context, &mut sink),
+            &mut |sc, summary| rows.array_rows(sc, page, summary, &no_context, sink),
         )?;
         summary.cursor = meta.cursor;
         Ok(summary)
@@ -90,6 +102,13 @@ pub fn observations_any<F: FnMut(&ObservationRow<'_>)>(
     body: &[u8],
     mut sink: F,
 ) -> Result<PageSummary, DecodeError> {
+    observations_any_dyn(body, &mut sink)
+}
+
+fn observations_any_dyn(
+    body: &[u8],
+    sink: &mut dyn FnMut(&ObservationRow<'_>),
+) -> Result<PageSummary, DecodeError> {
     let text = body_text(body)?;
     let mut decoder = RowDecoder::default();
     let mut summary = PageSummary {
@@ -101,7 +120,7 @@ pub fn observations_any<F: FnMut(&ObservationRow<'_>)>(
         Some(b'[') => {
             let mut sc = Scanner::new(&text);
             decoder
-                .array_rows(&mut sc, 0, &mut summary, &no_context, &mut sink)
+                .array_rows(&mut sc, 0, &mut summary, &no_context, sink)
                 .map_err(|e| DecodeError::syntax(e, summary.rows))?;
             if !sc.at_end() {
                 return Err(trailing(&sc, summary.rows));
@@ -119,7 +138,7 @@ pub fn observations_any<F: FnMut(&ObservationRow<'_>)>(
                     &text,
                     "a v2 observations page",
                     &mut summary,
-                    |sc, summary| decoder.array_rows(sc, 0, summary, &no_context, &mut sink),
+                    &mut |sc, summary| decoder.array_rows(sc, 0, summary, &no_context, sink),
                 )?;
                 summary.cursor = meta.cursor;
                 return Ok(summary);
@@ -128,11 +147,11 @@ pub fn observations_any<F: FnMut(&ObservationRow<'_>)>(
             if probe.skip_value().is_ok() && probe.at_end() {
                 let mut sc = Scanner::new(&text);
                 decoder
-                    .one_row(&mut sc, 0, 0, &mut summary, &no_context, &mut sink)
+                    .one_row(&mut sc, 0, 0, &mut summary, &no_context, sink)
                     .map_err(|e| DecodeError::syntax(e, summary.rows))?;
                 return Ok(summary);
             }
-            decoder.json_lines(&text, &mut summary, &mut sink);
+            decoder.json_lines(&text, &mut summary, sink);
             Ok(summary)
         }
         _ => Err(DecodeError::NotAPage {
@@ -157,6 +176,15 @@ where
     F: FnMut(&ObservationRow<'_>),
     C: Fn(&str) -> Option<TraceContext<'c>>,
 {
+    legacy_observations_page_dyn(body, page, &context, &mut sink)
+}
+
+fn legacy_observations_page_dyn<'c>(
+    body: &[u8],
+    page: u32,
+    context: &dyn Fn(&str) -> Option<TraceContext<'c>>,
+    sink: &mut dyn FnMut(&ObservationRow<'_>),
+) -> Result<PageSummary, DecodeError> {
     let text = body_text(body)?;
     let mut decoder = RowDecoder::default();
     let mut summary = PageSummary {
@@ -167,7 +195,7 @@ where
         &text,
         "a v1 observations page",
         &mut summary,
-        |sc, summary| decoder.array_rows(sc, page, summary, &context, &mut sink),
+        &mut |sc, summary| decoder.array_rows(sc, page, summary, context, sink),
     )?;
     summary.cursor = meta.cursor;
     Ok(summary)
@@ -190,7 +218,7 @@ pub fn observation_records(
         &text,
         "a v2 observations page",
         &mut summary,
-        |sc, summary| {
+        &mut |sc, summary| {
             sc.enter();
             let mut first = true;
             let mut index = 0u32;
@@ -526,18 +554,14 @@ fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 
 impl RowDecoder {
     /// Decodes the rows of an array (positioned on `[`), reporting bad rows in `summary`.
-    pub(super) fn array_rows<'c, C, F>(
+    pub(super) fn array_rows<'c>(
         &mut self,
         sc: &mut Scanner<'_>,
         page: u32,
         summary: &mut PageSummary,
-        context: &C,
-        sink: &mut F,
-    ) -> Result<(), SyntaxError>
-    where
-        C: Fn(&str) -> Option<TraceContext<'c>>,
-        F: FnMut(&ObservationRow<'_>),
-    {
+        context: &dyn Fn(&str) -> Option<TraceContext<'c>>,
+        sink: &mut dyn FnMut(&ObservationRow<'_>),
+    ) -> Result<(), SyntaxError> {
         sc.enter();
         let mut first = true;
         let mut index = 0u32;
@@ -549,19 +573,15 @@ impl RowDecoder {
     }
 
     /// Decodes one row (any JSON value; non-objects are reported) and hands it to the sink.
-    pub(super) fn one_row<'c, C, F>(
+    pub(super) fn one_row<'c>(
         &mut self,
         sc: &mut Scanner<'_>,
         page: u32,
         row: u32,
         summary: &mut PageSummary,
-        context: &C,
-        sink: &mut F,
-    ) -> Result<(), SyntaxError>
-    where
-        C: Fn(&str) -> Option<TraceContext<'c>>,
-        F: FnMut(&ObservationRow<'_>),
-    {
+        context: &dyn Fn(&str) -> Option<TraceContext<'c>>,
+        sink: &mut dyn FnMut(&ObservationRow<'_>),
+    ) -> Result<(), SyntaxError> {
         let issue = if sc.peek() == Some(b'{') {
             let read = match self.fast_row(sc) {
                 Some(raw) => Ok(raw),
@@ -597,11 +617,11 @@ impl RowDecoder {
     }
 
     /// Decodes JSON lines; every line is a row, bad lines are issues.
-    fn json_lines<F: FnMut(&ObservationRow<'_>)>(
+    fn json_lines(
         &mut self,
         text: &str,
         summary: &mut PageSummary,
-        sink: &mut F,
+        sink: &mut dyn FnMut(&ObservationRow<'_>),
     ) {
         for (index, line) in text.split('\n').enumerate() {
             let row = u32::try_from(index).unwrap_or(u32::MAX);
@@ -694,6 +714,9 @@ impl RowDecoder {
     /// Reads one observation object (positioned on `{`) on the fast path: the keys of the previous row
     /// in the same order, values of their usual types (see [`fast`]). `None` leaves the position alone:
     /// the general path ([`RowDecoder::read_row`]) then decodes the row.
+    // Not inlined into `one_row`: inlined there it compiles to about 12% more instructions per row
+    // (measured natively with cachegrind).
+    #[inline(never)]
     fn fast_row(&mut self, sc: &mut Scanner<'_>) -> Option<Raw> {
         if self.plan_stale {
             self.plan = self
@@ -1026,17 +1049,13 @@ impl RowDecoder {
     }
 
     /// Resolves `raw` and hands the row to the sink.
-    fn emit<'c, C, F>(
+    fn emit<'c>(
         &mut self,
         input: &str,
         raw: &Raw,
-        context: &C,
-        sink: &mut F,
-    ) -> Result<(), FieldIssue>
-    where
-        C: Fn(&str) -> Option<TraceContext<'c>>,
-        F: FnMut(&ObservationRow<'_>),
-    {
+        context: &dyn Fn(&str) -> Option<TraceContext<'c>>,
+        sink: &mut dyn FnMut(&ObservationRow<'_>),
+    ) -> Result<(), FieldIssue> {
         let scratch = self.scratch.as_str();
         let r = |s: Str| s.resolve(input, scratch);
         let opt = |s: Option<Str>| s.map(r);

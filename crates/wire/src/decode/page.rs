@@ -14,11 +14,12 @@ pub(super) fn trailing(sc: &Scanner<'_>, rows: u32) -> DecodeError {
 }
 
 /// Walks a page object: `data` goes to `on_data` (positioned on the array), `meta` is read, the rest skipped.
+/// `dyn`: one copy of this walk serves every page type (called once per page, so the indirection is free).
 pub(super) fn decode_page<'t>(
     text: &'t str,
     expected: &'static str,
     summary: &mut PageSummary,
-    mut on_data: impl FnMut(&mut Scanner<'t>, &mut PageSummary) -> Result<(), SyntaxError>,
+    on_data: &mut dyn FnMut(&mut Scanner<'t>, &mut PageSummary) -> Result<(), SyntaxError>,
 ) -> Result<PageMeta, DecodeError> {
     let mut sc = Scanner::new(text);
     let syntax = |e, summary: &PageSummary| DecodeError::syntax(e, summary.rows);

@@ -26,14 +26,23 @@ pub fn scores_page<F: FnMut(&ScoreRow<'_>)>(
     page: u32,
     mut sink: F,
 ) -> Result<PageSummary, DecodeError> {
+    scores_page_dyn(body, page, &mut sink)
+}
+
+/// [`scores_page`] compiled once, not per caller's closure.
+fn scores_page_dyn(
+    body: &[u8],
+    page: u32,
+    sink: &mut dyn FnMut(&ScoreRow<'_>),
+) -> Result<PageSummary, DecodeError> {
     let text = body_text(body)?;
     let mut decoder = ScoreDecoder::default();
     let mut summary = PageSummary {
         bytes: body.len(),
         ..PageSummary::default()
     };
-    let meta = decode_page(&text, "a scores page", &mut summary, |sc, summary| {
-        decoder.array_rows(sc, page, summary, &mut sink)
+    let meta = decode_page(&text, "a scores page", &mut summary, &mut |sc, summary| {
+        decoder.array_rows(sc, page, summary, sink)
     })?;
     summary.cursor = meta.cursor;
     Ok(summary)
@@ -74,12 +83,12 @@ pub(super) struct ScoreDecoder {
 }
 
 impl ScoreDecoder {
-    pub(super) fn array_rows<F: FnMut(&ScoreRow<'_>)>(
+    pub(super) fn array_rows(
         &mut self,
         sc: &mut Scanner<'_>,
         page: u32,
         summary: &mut PageSummary,
-        sink: &mut F,
+        sink: &mut dyn FnMut(&ScoreRow<'_>),
     ) -> Result<(), SyntaxError> {
         sc.enter();
         let mut first = true;
@@ -216,11 +225,11 @@ impl ScoreDecoder {
         }
     }
 
-    fn emit<F: FnMut(&ScoreRow<'_>)>(
+    fn emit(
         &self,
         input: &str,
         raw: &RawScore,
-        sink: &mut F,
+        sink: &mut dyn FnMut(&ScoreRow<'_>),
     ) -> Result<(), FieldIssue> {
         let r = |s: Str| s.resolve(input, &self.scratch);
         let opt = |s: Option<Str>| s.map(r);
