@@ -1,6 +1,6 @@
 //! Pure planning of one fetch, on top of `loupe_langfuse::plan`: which time range the URL asks for when the
-//! source is live, how the windows to fetch are split for concurrent requests, and which narrower range to
-//! offer when a range is too large.
+//! source is live, how the windows to fetch are split for concurrent requests, which narrower range to
+//! offer when a range is too large, and which fetched windows count as covered.
 //!
 //! Times are Unix epoch milliseconds; `now_ms` is always a parameter. Ranges are half-open.
 
@@ -121,6 +121,19 @@ pub fn granularity_for(span_ms: i64) -> (Granularity, i64) {
     } else {
         (Granularity::Week, 7 * 24 * HOUR_MS)
     }
+}
+
+/// The windows a fetch covered: those whose observations arrived to their end and, unless the instance has
+/// no scores (`scores_done` is `None`), whose scores did too. Order: as `observations_done`.
+pub fn covered_windows(
+    observations_done: &[TimeRange],
+    scores_done: Option<&[TimeRange]>,
+) -> Vec<TimeRange> {
+    observations_done
+        .iter()
+        .filter(|window| scores_done.is_none_or(|done| done.contains(window)))
+        .copied()
+        .collect()
 }
 
 #[cfg(test)]
@@ -248,5 +261,18 @@ mod tests {
             narrower_range(week, 100_000_000, 4, 1500, &hobby, &tiny),
             None
         );
+    }
+
+    #[test]
+    fn a_window_is_covered_only_with_its_scores_unless_the_instance_has_none() {
+        let (a, b, c) = (
+            TimeRange::new(0, 10),
+            TimeRange::new(10, 20),
+            TimeRange::new(20, 30),
+        );
+        assert_eq!(covered_windows(&[a, b, c], Some(&[c, a])), [a, c]);
+        assert_eq!(covered_windows(&[a, b], Some(&[])), []);
+        assert_eq!(covered_windows(&[a, b], None), [a, b]);
+        assert_eq!(covered_windows(&[], Some(&[a])), []);
     }
 }

@@ -29,7 +29,8 @@ use loupe_langfuse::{
 
 use super::budget;
 use super::fetch_plan::{
-    estimate_from_cache, granularity_for, hull, narrower_range, requested_range, split_windows,
+    covered_windows, estimate_from_cache, granularity_for, hull, narrower_range, requested_range,
+    split_windows,
 };
 use super::form::ConnectSettings;
 use super::net::{Net, now_ms};
@@ -671,10 +672,8 @@ async fn finish(
                 completed_windows, ..
             } => Some(completed_windows),
         };
-        for window in &report.completed_windows {
-            if scores_done.is_none_or(|done| done.contains(window)) {
-                coverage.record(*window, started_ms);
-            }
+        for window in covered_windows(&report.completed_windows, scores_done) {
+            coverage.record(window, started_ms);
         }
         meta.set_coverage(&coverage);
         meta.rows = rows_loaded;
