@@ -713,7 +713,7 @@ enum Escape {
 
 /// The complement of `ranges` over all code points.
 fn negate_ranges(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    ranges.sort_unstable();
+    crate::sort::sort_by(&mut ranges, Ord::cmp);
     let mut out = Vec::new();
     let mut next = 0u32;
     for (lo, hi) in ranges {

@@ -14,12 +14,54 @@
 use core::cmp::Ordering;
 
 /// The indices `0..len` in the order `cmp` gives them; ties keep index order (a stable sort).
+///
+/// A bottom-up merge sort written here rather than the standard library's sort: this crate compiles at
+/// opt-level 3, where `sort_unstable_by` with a `dyn` comparator alone took 8.5 KB of wasm; this loop is
+/// a small fraction of that, with the same O(n log n) comparisons.
 #[inline(never)]
 pub fn sorted_indices(len: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..len).collect();
-    // The index tie-break makes every key distinct, so the unstable sort's result is the stable one.
-    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
-    order
+    let mut from: Vec<usize> = (0..len).collect();
+    let mut to = vec![0; len];
+    let mut width = 1;
+    while width < len {
+        let mut start = 0;
+        while start < len {
+            let mid = (start + width).min(len);
+            let end = (start + 2 * width).min(len);
+            if let (Some(left), Some(right), Some(out)) = (
+                from.get(start..mid),
+                from.get(mid..end),
+                to.get_mut(start..end),
+            ) {
+                merge(left, right, out, cmp);
+            }
+            start = end;
+        }
+        core::mem::swap(&mut from, &mut to);
+        width *= 2;
+    }
+    from
+}
+
+/// Merges two sorted runs into `out` (as long as both); on ties the left run's element comes first.
+fn merge(
+    left: &[usize],
+    right: &[usize],
+    out: &mut [usize],
+    cmp: &mut dyn FnMut(usize, usize) -> Ordering,
+) {
+    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
+    for slot in out {
+        let take_right = match (l.peek(), r.peek()) {
+            (Some(&&a), Some(&&b)) => cmp(b, a) == Ordering::Less,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        let next = if take_right { r.next() } else { l.next() };
+        if let Some(&i) = next {
+            *slot = i;
+        }
+    }
 }
 
 /// Rearranges a sequence so that position `i` holds what was at `order[i]`, through `swap`.
