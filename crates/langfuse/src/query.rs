@@ -453,10 +453,14 @@ impl ScoresQuery {
         }
     }
 
-    /// The URL of one page (v3 scores is strict: only documented parameters are sent).
+    /// The URL of one page (v3 scores is strict: only documented parameters are sent). `fields=subject`
+    /// brings the trace, observation or session each score is about (without it a v3 score carries no
+    /// trace id, and filters by model, service or text could not keep it); `details` and `annotation`
+    /// (comments, metadata, authors) are not read.
     pub fn url(&self, base: &BaseUrl, cursor: Option<&str>) -> String {
         let mut params = Params::default();
         params.push("limit", self.limit.clamp(1, SCORES_PAGE_LIMIT).to_string());
+        params.push("fields", "subject");
         params.push("fromTimestamp", iso_ms(self.range.from_ms));
         params.push("toTimestamp", iso_ms(self.range.to_ms));
         if !self.environments.is_empty() {
@@ -747,6 +751,7 @@ mod tests {
         let p = decoded_params(&scores);
         assert!(scores.contains("/api/public/v3/scores?"));
         assert_eq!(param(&p, "limit"), ["100"]);
+        assert_eq!(param(&p, "fields"), ["subject"]);
         assert_eq!(param(&p, "fromTimestamp"), ["1970-01-01T00:00:00.000Z"]);
         assert_eq!(param(&p, "toTimestamp"), ["1970-01-02T00:00:00.000Z"]);
         assert_eq!(param(&p, "cursor"), ["eyJ2IjoxfQ"]);

@@ -488,10 +488,12 @@ async fn scores_and_models_match_the_emulators_data() {
     let full = full_range(&data);
     // Scores may be given a little after their trace; take a day more.
     let range = TimeRange::new(full.from_ms, full.to_ms + 86_400_000);
-    let expected: HashSet<String> = (0..data.score_count())
+    // (score id, trace id): the synthetic scores are all about a trace or one of its observations, and
+    // the query asks for `fields=subject`, so every score must arrive with its trace id.
+    let expected: HashSet<(String, String)> = (0..data.score_count())
         .filter_map(|i| data.score(i))
         .filter(|s| s.timestamp_ms() >= range.from_ms && s.timestamp_ms() < range.to_ms)
-        .map(|s| s.id())
+        .map(|s| (s.id(), s.trace_id()))
         .collect();
     assert!(!expected.is_empty());
     let mut ids = Vec::new();
@@ -499,7 +501,12 @@ async fn scores_and_models_match_the_emulators_data() {
         .fetch_scores(
             &range.split(2),
             &CancelToken::new(),
-            &mut |row| ids.push(row.id.to_owned()),
+            &mut |row| {
+                ids.push((
+                    row.id.to_owned(),
+                    row.trace_id.unwrap_or_default().to_owned(),
+                ));
+            },
             &mut |_| {},
         )
         .await
