@@ -669,7 +669,7 @@ impl Store {
             }
         }
         // A tag set is a set: order and repeats do not matter.
-        tag_syms.sort_unstable();
+        sort_tag_syms(&mut tag_syms);
         tag_syms.dedup();
         let tagset = self.dicts.tagsets.intern(&tag_syms);
         self.cache.list_buf = tag_syms;
@@ -1038,6 +1038,41 @@ impl Store {
         // Without a models list nothing can be estimated, and the row was not estimated before.
         if !self.pricing.models().is_empty() {
             self.reestimate(gi);
+        }
+    }
+}
+
+/// Sorts a row's tag symbols. A row has a handful of tags: insertion sort, no sort routine of its own in
+/// the wasm; a long list goes through the `u64` sort the kernel already carries.
+fn sort_tag_syms(v: &mut Vec<Sym>) {
+    if v.len() <= 16 {
+        for i in 1..v.len() {
+            let mut j = i;
+            while j > 0 && v.get(j - 1) > v.get(j) {
+                v.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    } else {
+        let mut wide: Vec<u64> = v.iter().map(|&s| u64::from(s)).collect();
+        wide.sort_unstable();
+        v.clear();
+        v.extend(wide.into_iter().map(|s| s as Sym));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_symbols_sort_short_and_long() {
+        for n in [0u32, 1, 2, 5, 16, 17, 40] {
+            let mut v: Vec<Sym> = (0..n).map(|i| (i * 7919 + 3) % 23).collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_tag_syms(&mut v);
+            assert_eq!(v, want, "{n} tags");
         }
     }
 }
