@@ -3,9 +3,8 @@
 //! Rules (API.md §10, Langfuse 4.16):
 //! - A row is estimated only when Langfuse gave no cost key, or only zeros, and it has usage.
 //! - Model match: the row's model name is searched (not anchored unless the pattern anchors) with each
-//!   model's `matchPattern`, a Postgres regex read with the `regex` crate family's syntax by core's own
-//!   small matcher, `src/regex.rs` (`(?i)` prefix supported; a pattern that does not compile never
-//!   matches). Among matches, project models win over Langfuse-managed ones, then the newest
+//!   model's `matchPattern`, a Postgres regex (`(?i)` prefix supported; a pattern that does not compile
+//!   never matches). Among matches, project models win over Langfuse-managed ones, then the newest
 //!   `startDate` (missing dates last), then list order. The observation time is not compared with
 //!   `startDate`, as in 4.16.
 //! - Tier match: non-default tiers by ascending priority; the first whose conditions all hold is used,
@@ -18,7 +17,7 @@
 //!
 //! Output: (usage-key symbol, USD) in the row's usage-key order, `total` last.
 
-use crate::regex::Regex;
+use regex_lite::Regex;
 
 use crate::intern::{NONE, Sym};
 use crate::pricing::{AttributeSource, CompareOp, ModelPrice, PricingTier, TierCondition};
@@ -67,7 +66,10 @@ pub(crate) struct Pricing {
 }
 
 fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
-    Regex::new(pattern, case_insensitive).ok()
+    regex_lite::RegexBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .build()
+        .ok()
 }
 
 fn compile_tier(tier: &PricingTier) -> Tier {

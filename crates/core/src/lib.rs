@@ -37,7 +37,6 @@ pub mod patterns;
 pub mod pricing;
 pub mod quantile;
 mod radix;
-mod regex;
 pub mod rollup;
 pub mod row;
 pub mod score;
