@@ -367,7 +367,10 @@ pub async fn refresh(ctx: Ctxs, range: url::TimeRange) {
         }
     }
     let job = ObservationsJob {
-        query: ObservationsQuery::analytics(span, ObservationFilters::default()),
+        // Metadata too (values over 200 characters come truncated, which keys such as a tenant never
+        // are): filters and breakdowns by a metadata key work on live data as on the demo and snapshots.
+        query: ObservationsQuery::analytics(span, ObservationFilters::default())
+            .with_metadata(Vec::new()),
         windows: split_windows(&planned, expected_rows, config.max_in_flight),
         expected_rows,
     };

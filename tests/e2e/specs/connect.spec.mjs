@@ -67,6 +67,16 @@ test.describe("connect to Langfuse", () => {
     expect(stored.pages).toBeGreaterThan(0);
     expect(stored.inIndexedDb).toBe(false);
     expect(stored.metas.join()).not.toContain(KEYS.publicKey);
+
+    // The fetch asks for metadata: a breakdown by a metadata key (the emulator's rows carry a tenant) has
+    // several values after a reload from the cache, not one "(none)" row.
+    const byTenant = new URL(page.url());
+    byTenant.search = "?view=breakdown&by=meta.tenant";
+    await page.goto(byTenant.toString());
+    await expect(overview.source).toHaveText(`Langfuse · ${PROJECT}`);
+    const rows = page.locator("table tbody tr");
+    await expect.poll(() => rows.count()).toBeGreaterThan(1);
+    await expect(rows.filter({ hasText: "(none)" })).toHaveCount(0);
     expect(errors).toEqual([]);
   });
 
