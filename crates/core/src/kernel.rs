@@ -33,7 +33,9 @@ use crate::rollup::{
     CACHED, INPUT, KeyCost, KeyUnits, OUTPUT, REASONING, Stats, TOTAL, Tokens, usage_key_classes,
 };
 use crate::row::Level;
-use crate::store::{COST_TOTAL_DERIVED, MS_ESCAPE, MS_NONE, RowFlags, Store, TOTAL_KEY, gk};
+use crate::store::{
+    COST_TOTAL_DERIVED, GenRec, MS_ESCAPE, MS_NONE, RowFlags, Store, TOTAL_KEY, gk,
+};
 use crate::trace::{TraceIndex, severity};
 
 /// Sentinel duration / first-token time: missing.
@@ -153,6 +155,23 @@ impl Layouts {
             cost,
             cost_of_shape,
         }
+    }
+
+    /// The (usage, cost) layout indexes of one generation record; `u32::MAX` where it has none.
+    #[inline]
+    fn of(&self, g: &GenRec) -> (u32, u32) {
+        let usage = self
+            .usage_of_genkey
+            .get(g.key as usize)
+            .copied()
+            .unwrap_or(u32::MAX);
+        let shape = (g.cost_shape & !COST_TOTAL_DERIVED) as usize;
+        let cost = self
+            .cost_of_shape
+            .get(shape * 2 + usize::from(g.cost_shape & COST_TOTAL_DERIVED != 0))
+            .copied()
+            .unwrap_or(u32::MAX);
+        (usage, cost)
     }
 }
 
@@ -397,17 +416,7 @@ impl<'s> Prepared<'s> {
             .get(g.row as usize)
             .is_some_and(|f| f & RowFlags::COST_ESTIMATED != 0);
         let l = &self.layouts;
-        let ui = l
-            .usage_of_genkey
-            .get(g.key as usize)
-            .copied()
-            .unwrap_or(u32::MAX);
-        let shape = (g.cost_shape & !COST_TOTAL_DERIVED) as usize;
-        let ci = l
-            .cost_of_shape
-            .get(shape * 2 + usize::from(g.cost_shape & COST_TOTAL_DERIVED != 0))
-            .copied()
-            .unwrap_or(u32::MAX);
+        let (ui, ci) = l.of(g);
         out.usage_layout = ui;
         out.cost_layout = ci;
         let off = g.off as usize;
@@ -483,17 +492,7 @@ impl<'s> Prepared<'s> {
             let Some(g) = store.gens.get(fig.gen_index as usize) else {
                 continue;
             };
-            let usage_layout = l
-                .usage_of_genkey
-                .get(g.key as usize)
-                .copied()
-                .unwrap_or(u32::MAX);
-            let shape = (g.cost_shape & !COST_TOTAL_DERIVED) as usize;
-            let cost_layout = l
-                .cost_of_shape
-                .get(shape * 2 + usize::from(g.cost_shape & COST_TOTAL_DERIVED != 0))
-                .copied()
-                .unwrap_or(u32::MAX);
+            let (usage_layout, cost_layout) = l.of(g);
             let usage_at = out.usage.len() as u32;
             let cost_at = out.cost.len() as u32;
             let off = g.off as usize;
