@@ -11,26 +11,11 @@ use std::cmp::Ordering;
 
 /// `items` in the order `cmp` gives; stable (equal items keep their order).
 ///
-/// Every table of the app sorts through here, so the wasm holds one sort instead of one per comparator
-/// (each `sort_by` with its own closure is a whole driftsort). Tables hold at most thousands of rows, so
-/// the indirect comparator call costs nothing visible.
-pub fn sorted_by<T>(items: Vec<T>, cmp: &dyn Fn(&T, &T) -> Ordering) -> Vec<T> {
-    let order = sorted_indices(items.len(), &|a, b| match (items.get(a), items.get(b)) {
-        (Some(x), Some(y)) => cmp(x, y),
-        _ => Ordering::Equal,
-    });
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
-}
-
-/// `0..len` ordered by `cmp`, ties by index (so the one unstable sort gives a stable order).
-fn sorted_indices(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..len).collect();
-    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
-    order
+/// Through [`loupe_core::sort::sort_by`], the one stable sort the whole wasm shares, so the app's tables
+/// add no sort routine of their own (each `sort_by` with its own closure is a whole driftsort).
+pub fn sorted_by<T>(mut items: Vec<T>, cmp: &dyn Fn(&T, &T) -> Ordering) -> Vec<T> {
+    loupe_core::sort::sort_by(&mut items, cmp);
+    items
 }
 
 #[cfg(test)]
