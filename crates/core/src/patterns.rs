@@ -3,10 +3,11 @@
 //! Template rules, applied left to right in one scan (no regex): `http://…` / `https://…` up to the
 //! next whitespace → `<url>`; a quoted run (`'…'`, `"…"`, `` `…` ``) → `<str>`; a UUID (8-4-4-4-12 hex)
 //! → `<uuid>`; a path (a `/` followed by a name and at least one more `/`, up to whitespace) → `<path>`;
-//! an alphanumeric run of at least 6 hex digits containing a digit → `<hex>`; a run of digits (with
-//! decimal points between digits) → `<n>`; everything else is kept. So `timeout after 30000 ms calling
-//! https://x/y` and `timeout after 5 ms calling https://z` share the template
-//! `timeout after <n> ms calling <url>`.
+//! an alphanumeric run of at least 6 hex digits containing a digit → `<hex>`; any other alphanumeric run
+//! of at least 12 characters with two digits or more and both letter cases (a generated organisation,
+//! request or key id) → `<id>`; a run of digits (with decimal points between digits) → `<n>`;
+//! everything else is kept. So `timeout after 30000 ms calling https://x/y` and `timeout after 5 ms
+//! calling https://z` share the template `timeout after <n> ms calling <url>`.
 //!
 //! [`error_patterns`] considers the observations the filter keeps with level ERROR (and WARNING when
 //! asked) and a status message. Per template: count, first and last start time, the most frequent
@@ -77,6 +78,21 @@ fn uuid_at(b: &[u8]) -> bool {
         })
         && b.get(36).is_none_or(|c| !c.is_ascii_alphanumeric())
 }
+
+/// True for a generated identifier that is not hex: an alphanumeric run of at least
+/// [`RANDOM_ID_MIN_LEN`] characters with two digits or more, an upper-case and a lower-case letter, such
+/// as an organisation id (`org-iOtKD7kY9In9EuRqtVbehDs`) or a request id (`req_011CeSSjtcFVaKs49dKpwAmr`).
+/// Words, model names and CamelCase names (`gpt4`, `v14`, `HttpClient2Factory`) are shorter, single-case
+/// or carry one digit, so they stay.
+fn is_random_id(word: &[u8]) -> bool {
+    word.len() >= RANDOM_ID_MIN_LEN
+        && word.iter().filter(|c| c.is_ascii_digit()).count() >= 2
+        && word.iter().any(u8::is_ascii_uppercase)
+        && word.iter().any(u8::is_ascii_lowercase)
+}
+
+/// The shortest run [`is_random_id`] folds: shorter mixed runs are names as often as ids (`9xK2pQ`).
+const RANDOM_ID_MIN_LEN: usize = 12;
 
 /// The template of a status message (see the module docs).
 pub fn template(message: &str) -> String {
@@ -150,6 +166,11 @@ pub fn template(message: &str) -> String {
             }
             if word.len() >= 6 && digits && word.iter().all(|&x| is_hex(x)) {
                 out.push_str("<hex>");
+                i += len;
+                continue;
+            }
+            if is_random_id(word) {
+                out.push_str("<id>");
                 i += len;
                 continue;
             }
@@ -330,6 +351,22 @@ mod tests {
             "cannot open <path>"
         );
         assert_eq!(template("gpt4 and v14 stay"), "gpt4 and v14 stay");
+        // Generated ids that are not hex fold, so one provider error is one pattern across organisations.
+        assert_eq!(
+            template(
+                "Rate limit reached for gpt-4o in organization org-iOtKD7kY9In9EuRqtVbehDs on tokens"
+            ),
+            "Rate limit reached for gpt-4o in organization org-<id> on tokens"
+        );
+        assert_eq!(
+            template("request_id: req_011CeSSjtcFVaKs49dKpwAmr"),
+            "request_id: req_<id>"
+        );
+        // Short or single-case words with digits stay: model names, versions, CamelCase names.
+        assert_eq!(
+            template("ft:gpt-4o-mini:acme:ticket-classifier:9xK2pQ via HttpClient2Factory"),
+            "ft:gpt-4o-mini:acme:ticket-classifier:9xK2pQ via HttpClient2Factory"
+        );
         assert_eq!(template("naïve “quotes” — ok"), "naïve “quotes” — ok");
         assert_eq!(
             template("unterminated 'quote 12"),
