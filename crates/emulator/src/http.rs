@@ -201,8 +201,16 @@ async fn handle(
         ));
     }
     let is_health = matches!(route, Route::Health);
+    let path = req.uri().path();
     let fault = if is_health {
         Fault::None
+    } else if state
+        .config
+        .fail_paths
+        .iter()
+        .any(|p| p.trim_end_matches('/') == path.trim_end_matches('/'))
+    {
+        Fault::Status(503)
     } else {
         state.faults.pick()
     };

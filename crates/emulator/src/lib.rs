@@ -62,6 +62,9 @@ pub struct EmulatorConfig {
     pub drop_share: f64,
     /// Seed of the fault choice.
     pub fault_seed: u64,
+    /// Routes that always fail: a request whose path is one of these (e.g. `/api/public/v3/scores`) is
+    /// answered 503, whatever the shares; health checks excepted. Lets a test break one kind of read.
+    pub fail_paths: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -79,6 +82,7 @@ impl Default for EmulatorConfig {
             truncate_share: 0.0,
             drop_share: 0.0,
             fault_seed: 0,
+            fail_paths: Vec::new(),
         }
     }
 }

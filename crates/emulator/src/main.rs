@@ -57,6 +57,10 @@ struct Args {
     /// Seed of the fault choice (which request gets which fault).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// A route answered 503 Service Unavailable on every request (repeatable), e.g.
+    /// `--fail-path /api/public/v3/scores` for a Langfuse whose scores read is down.
+    #[arg(long = "fail-path", value_name = "PATH")]
+    fail_paths: Vec<String>,
     /// Share (0..1) of traces ingested through the legacy pipeline (t-<traceId> roots, UUID ids).
     #[arg(long, default_value_t = 0.15)]
     legacy_share: f64,
@@ -91,6 +95,7 @@ async fn main() {
         truncate_share: args.truncate_share,
         drop_share: args.drop_share,
         fault_seed: args.fault_seed,
+        fail_paths: args.fail_paths,
     };
     match loupe_emulator::serve(config).await {
         Ok(server) => {

@@ -424,3 +424,37 @@ async fn faults_are_injected_deterministically() {
     assert!(t.elapsed().as_millis() >= 300);
     slow.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_failing_path_answers_503_while_the_other_routes_serve() {
+    let config = EmulatorConfig {
+        fail_paths: vec!["/api/public/v3/scores".to_string()],
+        ..EmulatorConfig::default()
+    };
+    let server = start(config, 500).await;
+    let addr = server.addr();
+    let headers = [("Authorization", BASIC), ("Origin", "http://a.test")];
+    for path in [
+        "/api/public/v3/scores",
+        "/api/public/v3/scores/",
+        "/api/public/v3/scores?limit=10",
+    ] {
+        let resp = request(addr, "GET", path, &headers).await.unwrap();
+        assert_eq!(resp.status, 503, "{path}");
+        assert_eq!(resp.json()["message"], "Service Unavailable");
+        assert_eq!(
+            resp.header("access-control-allow-origin"),
+            Some("http://a.test"),
+            "a JSON 503 is readable cross-origin"
+        );
+    }
+    for path in [
+        "/api/public/v2/observations?limit=5",
+        "/api/public/models",
+        "/api/public/health",
+    ] {
+        let resp = request(addr, "GET", path, &headers).await.unwrap();
+        assert_eq!(resp.status, 200, "{path}");
+    }
+    server.shutdown().await;
+}

@@ -25,6 +25,8 @@ export const EMULATORS = {
   large: { port: BASE_PORT + 3, args: ["--observations", "100000"] },
   // A self-hosted Langfuse v3: no v4 read path, the legacy routes only.
   legacy: { port: BASE_PORT + 4, args: ["--observations", "3000", "--days", "1", "--legacy-only"] },
+  // Every observation read works, the scores read always answers 503.
+  noscores: { port: BASE_PORT + 5, args: ["--observations", "3000", "--days", "1", "--fail-path", "/api/public/v3/scores"] },
 };
 
 export function emulatorUrl(name) {
