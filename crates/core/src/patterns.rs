@@ -5,9 +5,10 @@
 //! → `<uuid>`; a path (a `/` followed by a name and at least one more `/`, up to whitespace) → `<path>`;
 //! an alphanumeric run of at least 6 hex digits containing a digit → `<hex>`; any other alphanumeric run
 //! of at least 12 characters with two digits or more and both letter cases (a generated organisation,
-//! request or key id) → `<id>`; a run of digits (with decimal points between digits) → `<n>`;
-//! everything else is kept. So `timeout after 30000 ms calling https://x/y` and `timeout after 5 ms
-//! calling https://z` share the template `timeout after <n> ms calling <url>`.
+//! request or key id) → `<id>`; a run of digits (with decimal points between digits), or digits glued to
+//! a unit (`10082ms`, `12MB`) → `<n>` (the unit kept); everything else is kept. So `timeout after
+//! 30000 ms calling https://x/y` and `timeout after 5 ms calling https://z` share the template
+//! `timeout after <n> ms calling <url>`.
 //!
 //! [`error_patterns`] considers the observations the filter keeps with level ERROR (and WARNING when
 //! asked) and a status message. Per template: count, first and last start time, the most frequent
@@ -91,6 +92,23 @@ fn is_random_id(word: &[u8]) -> bool {
         && word.iter().any(u8::is_ascii_lowercase)
 }
 
+/// Units a number may carry without a space (`waited 10082ms`, `5s`, `12MB`): the number folds, the unit
+/// stays. Other letters after digits make a name (`4o` in `gpt-4o`), which stays whole.
+const UNITS: [&str; 12] = [
+    "ns", "us", "ms", "s", "m", "h", "d", "b", "kb", "mb", "gb", "x",
+];
+
+/// The unit of a word made of digits then one of [`UNITS`] (any case), or `None`.
+fn number_with_unit(word: &[u8]) -> Option<&str> {
+    let digits = word.iter().take_while(|c| c.is_ascii_digit()).count();
+    let unit = word.get(digits..).filter(|_| digits > 0)?;
+    let unit = core::str::from_utf8(unit).ok()?;
+    UNITS
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(unit))
+        .then_some(unit)
+}
+
 /// The shortest run [`is_random_id`] folds: shorter mixed runs are names as often as ids (`9xK2pQ`).
 const RANDOM_ID_MIN_LEN: usize = 12;
 
@@ -166,6 +184,12 @@ pub fn template(message: &str) -> String {
             }
             if word.len() >= 6 && digits && word.iter().all(|&x| is_hex(x)) {
                 out.push_str("<hex>");
+                i += len;
+                continue;
+            }
+            if let Some(unit) = number_with_unit(word) {
+                out.push_str("<n>");
+                out.push_str(unit);
                 i += len;
                 continue;
             }
@@ -361,6 +385,11 @@ mod tests {
         assert_eq!(
             template("request_id: req_011CeSSjtcFVaKs49dKpwAmr"),
             "request_id: req_<id>"
+        );
+        // A number glued to its unit folds and keeps the unit; a name with digits stays.
+        assert_eq!(
+            template("Retrying (attempt 4/5), waited 10082ms for 12MB on gpt-4o, not 4ox"),
+            "Retrying (attempt <n>/<n>), waited <n>ms for <n>MB on gpt-4o, not 4ox"
         );
         // Short or single-case words with digits stay: model names, versions, CamelCase names.
         assert_eq!(
