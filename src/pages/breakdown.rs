@@ -61,6 +61,7 @@ pub fn BreakdownPage() -> impl IntoView {
                             <th>"P50"</th>
                             <th>"P95"</th>
                             <th>"TTFT P50"</th>
+                            <th title="Output tokens per second of generation: output tokens over the time taken">"Output tok/s"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -109,6 +110,7 @@ fn BreakdownTableRow(
             <td>{row.p50}</td>
             <td>{row.p95}</td>
             <td>{row.ttft_p50}</td>
+            <td>{row.output_tokens_per_second}</td>
         </tr>
     }
 }

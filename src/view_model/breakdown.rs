@@ -53,6 +53,8 @@ pub struct BreakdownRow {
     pub p50: String,
     pub p95: String,
     pub ttft_p50: String,
+    /// Output tokens per second of generation (Σ output tokens / Σ duration, see loupe-core's rollups).
+    pub output_tokens_per_second: String,
 }
 
 /// The table: rows ranked by cost then observations (ties by label), at most [`MAX_ROWS`], and how many
@@ -102,6 +104,9 @@ pub fn breakdown_rows(groups: &[GroupStats]) -> (Vec<BreakdownRow>, usize) {
                     || format::MISSING.to_owned(),
                     |t| format::duration_ms(t.p50 as f64),
                 ),
+                output_tokens_per_second: stats
+                    .output_tokens_per_second
+                    .map_or_else(|| format::MISSING.to_owned(), format::per_second),
             }
         })
         .collect();
@@ -141,6 +146,15 @@ mod tests {
         assert!((rows[0].cost_share - 0.6).abs() < 1e-12);
         assert_eq!(rows[3].key, None);
         assert_eq!(rows[3].p95, format::MISSING);
+        assert_eq!(rows[3].output_tokens_per_second, format::MISSING);
+    }
+
+    #[test]
+    fn generation_speed_is_shown_per_second() {
+        let mut fast = group(Some("fast"), 10, 1.0);
+        fast.stats.output_tokens_per_second = Some(84.26);
+        let (rows, _) = breakdown_rows(&[fast]);
+        assert_eq!(rows[0].output_tokens_per_second, "84.3/s");
     }
 
     #[test]
