@@ -1,15 +1,16 @@
-//! The overview: headline figures and traffic over time for the URL's time range.
+//! The overview: headline figures, traffic and cost over time for the URL's time range.
 
 use leptos::prelude::*;
-use loupe_charts::{TimeBars, draw_time_bars, format};
+use loupe_charts::{ChartError, HiDpi, Theme, TimeBars, draw_time_bars, format};
 use loupe_core::{SeriesSpec, overview, time_series};
+use plotters_canvas::CanvasBackend;
 
 use crate::components::{ChartCanvas, KpiCards, ServerFiguresNotice};
 use crate::connect::FetchCtx;
 use crate::pages::scope::{Scope, use_scope};
 use crate::state::{DataCtx, LoadStatus};
 use crate::tz::ViewerZone;
-use crate::view_model::overview::{TrafficChart, kpis, kpis_pending, server_kpis};
+use crate::view_model::overview::{ChartMetric, TimeChart, kpis, kpis_pending, server_kpis};
 
 /// About one bar per 4 CSS pixels on a wide screen.
 const TARGET_BARS: u32 = 200;
@@ -36,20 +37,24 @@ pub fn OverviewPage() -> impl IntoView {
             figures.with(kpis)
         }
     });
-    let traffic = Memo::new(move |_| {
+    // Both charts come from one series (or, while Langfuse's figures are shown, from its series).
+    let charts = Memo::new(move |_| {
         let zone = ViewerZone::from_url(zone_name.read().as_deref());
-        if let Some(chart) = server.with(|server| {
+        if let Some(charts) = server.with(|server| {
             server.as_ref().map(|s| {
-                TrafficChart::from_server_series(
-                    &s.series,
-                    s.range.from_ms,
-                    s.range.to_ms,
-                    s.bucket_ms,
-                    &zone,
-                )
+                METRICS.map(|metric| {
+                    TimeChart::from_server_series(
+                        &s.series,
+                        metric,
+                        s.range.from_ms,
+                        s.range.to_ms,
+                        s.bucket_ms,
+                        &zone,
+                    )
+                })
             })
         }) {
-            return Some(chart);
+            return Some(charts);
         }
         let (from_ms, to_ms) = window_ms.get()?;
         let spec = SeriesSpec {
@@ -62,39 +67,8 @@ pub fn OverviewPage() -> impl IntoView {
             data.store
                 .with(|store| time_series(store, filter, &spec, &zone))
         });
-        Some(TrafficChart::from_series(&series, &zone))
+        Some(METRICS.map(|metric| TimeChart::from_series(&series, metric, &zone)))
     });
-
-    let draw = move |backend, theme: &loupe_charts::Theme| {
-        let zone = ViewerZone::from_url(zone_name.read_untracked().as_deref());
-        traffic.with(|chart| {
-            let empty = TrafficChart {
-                from_ms: 0,
-                to_ms: 0,
-                bucket_ms: 1,
-                bars: Vec::new(),
-                ticks: Vec::new(),
-                tick_step_ms: 1,
-            };
-            let chart = chart.as_ref().unwrap_or(&empty);
-            let series = TrafficChart::series(theme);
-            draw_time_bars(
-                backend,
-                &TimeBars {
-                    from_ms: chart.from_ms,
-                    to_ms: chart.to_ms,
-                    bucket_ms: chart.bucket_ms,
-                    bars: &chart.bars,
-                    series: &series,
-                    x_ticks: &chart.ticks,
-                    x_label: &|x| format::time_tick(x, zone.offset_s(x), chart.tick_step_ms),
-                    y_label: &|y| format::count(y.max(0.0).round() as u64),
-                    empty_message: "No observations in this range",
-                },
-                theme,
-            )
-        })
-    };
 
     view! {
         <StatusNotice />
@@ -107,15 +81,68 @@ pub fn OverviewPage() -> impl IntoView {
                 <Legend />
             </header>
             <div class="body">
-                <ChartCanvas label="Observations over time, stacked by level" draw=draw />
+                <ChartCanvas
+                    label="Observations over time, stacked by level"
+                    draw=drawer(charts, 0, zone_name)
+                />
+            </div>
+        </section>
+        <section class="card" data-testid="cost-chart">
+            <header>
+                <h2>"Cost over time"</h2>
+                <span class="hint">"USD by start time: Langfuse's cost, or estimated from model prices"</span>
+            </header>
+            <div class="body">
+                <ChartCanvas label="Cost over time" draw=drawer(charts, 1, zone_name) />
             </div>
         </section>
     }
 }
 
+/// The overview's charts, in page order.
+const METRICS: [ChartMetric; 2] = [ChartMetric::Observations, ChartMetric::Cost];
+
+/// Draws chart `index` of `charts` (one closure type for both, so the canvas component is built once).
+fn drawer(
+    charts: Memo<Option<[TimeChart; 2]>>,
+    index: usize,
+    zone_name: Memo<Option<String>>,
+) -> impl Fn(HiDpi<CanvasBackend>, &Theme) -> Result<(), ChartError> + 'static {
+    move |backend, theme| {
+        let zone = ViewerZone::from_url(zone_name.read_untracked().as_deref());
+        let metric = METRICS
+            .get(index)
+            .copied()
+            .unwrap_or(ChartMetric::Observations);
+        charts.with(|charts| {
+            let empty = TimeChart::default();
+            let chart = charts
+                .as_ref()
+                .and_then(|charts| charts.get(index))
+                .unwrap_or(&empty);
+            let series = metric.series(theme);
+            draw_time_bars(
+                backend,
+                &TimeBars {
+                    from_ms: chart.from_ms,
+                    to_ms: chart.to_ms,
+                    bucket_ms: chart.bucket_ms.max(1),
+                    bars: &chart.bars,
+                    series: &series,
+                    x_ticks: &chart.ticks,
+                    x_label: &|x| format::time_tick(x, zone.offset_s(x), chart.tick_step_ms.max(1)),
+                    y_label: &|y| metric.y_label(y),
+                    empty_message: metric.empty_message(),
+                },
+                theme,
+            )
+        })
+    }
+}
+
 #[component]
 fn Legend() -> impl IntoView {
-    let keys = TrafficChart::series(&loupe_charts::Theme::light());
+    let keys = ChartMetric::Observations.series(&Theme::light());
     let css_vars = ["--ok", "--warning", "--error"];
     view! {
         <div class="legend">

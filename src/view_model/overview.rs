@@ -1,4 +1,4 @@
-//! The overview's headline figures and its traffic chart.
+//! The overview's headline figures and its charts over time (observations by level, cost).
 
 use loupe_charts::format;
 use loupe_charts::{RGBColor, SeriesKey, StackedBar, Theme};
@@ -189,9 +189,73 @@ pub fn kpis_pending() -> Vec<Kpi> {
 /// A value that is still being computed.
 pub const PENDING: &str = "…";
 
-/// The traffic chart: observations per bucket, stacked as errors, warnings and the rest.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrafficChart {
+/// What a time chart counts per bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartMetric {
+    /// Observations, stacked as the rest, warnings and errors.
+    Observations,
+    /// Cost in USD (Langfuse's, or estimated from model prices where it gave none).
+    Cost,
+}
+
+impl ChartMetric {
+    /// The bar values of one bucket, in legend order.
+    fn values(self, stats: &loupe_core::Stats) -> Vec<f64> {
+        match self {
+            Self::Observations => {
+                let other = stats
+                    .observations
+                    .saturating_sub(stats.errors + stats.warnings);
+                vec![other as f64, stats.warnings as f64, stats.errors as f64]
+            }
+            Self::Cost => vec![stats.cost_usd],
+        }
+    }
+
+    /// The bar values of one server-side point (no level split there: one colour for observations).
+    fn server_values(self, point: &SeriesPoint) -> Vec<f64> {
+        match self {
+            Self::Observations => vec![point.observations as f64, 0.0, 0.0],
+            Self::Cost => vec![point.total_cost_usd],
+        }
+    }
+
+    /// The legend, coloured from the theme (same order as the stacked values).
+    pub fn series(self, theme: &Theme) -> Vec<SeriesKey> {
+        let key = |label: &str, color: RGBColor| SeriesKey {
+            label: label.to_owned(),
+            color,
+        };
+        match self {
+            Self::Observations => vec![
+                key("OK", theme.ok),
+                key("Warnings", theme.warning),
+                key("Errors", theme.error),
+            ],
+            Self::Cost => vec![key("Cost", theme.series[1])],
+        }
+    }
+
+    /// A y-axis tick.
+    pub fn y_label(self, y: f64) -> String {
+        match self {
+            Self::Observations => format::count(y.max(0.0).round() as u64),
+            Self::Cost => format::usd(y.max(0.0)),
+        }
+    }
+
+    /// What an empty chart says.
+    pub fn empty_message(self) -> &'static str {
+        match self {
+            Self::Observations => "No observations in this range",
+            Self::Cost => "No cost in this range",
+        }
+    }
+}
+
+/// A bar chart over time: one (stacked) bar per non-empty bucket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimeChart {
     pub from_ms: i64,
     pub to_ms: i64,
     pub bucket_ms: i64,
@@ -215,20 +279,17 @@ pub fn time_ticks(from_ms: i64, to_ms: i64, offsets: &dyn UtcOffsets) -> (Vec<i6
     (ticks, step.nominal_ms())
 }
 
-impl TrafficChart {
-    /// Builds the chart from a series; empty buckets are gaps.
-    pub fn from_series(series: &TimeSeries, offsets: &dyn UtcOffsets) -> Self {
+impl TimeChart {
+    /// Builds the chart of `metric` from a series; empty buckets are gaps.
+    pub fn from_series(series: &TimeSeries, metric: ChartMetric, offsets: &dyn UtcOffsets) -> Self {
         let bars = series
             .buckets
             .iter()
             .filter_map(|bucket| {
                 let stats = bucket.stats.as_ref()?;
-                let other = stats
-                    .observations
-                    .saturating_sub(stats.errors + stats.warnings);
                 Some(StackedBar {
                     start_ms: bucket.start_ms,
-                    values: vec![other as f64, stats.warnings as f64, stats.errors as f64],
+                    values: metric.values(stats),
                 })
             })
             .collect();
@@ -245,10 +306,11 @@ impl TrafficChart {
         }
     }
 
-    /// The chart for a server-side series over `[from_ms, to_ms)`: observations per bucket (the metrics
-    /// API gives no level split per bucket, so every bar is one colour); empty buckets are gaps.
+    /// The chart of `metric` for a server-side series over `[from_ms, to_ms)`; buckets without
+    /// observations are gaps.
     pub fn from_server_series(
         points: &[SeriesPoint],
+        metric: ChartMetric,
         from_ms: i64,
         to_ms: i64,
         bucket_ms: i64,
@@ -259,7 +321,7 @@ impl TrafficChart {
             .filter(|p| p.observations > 0)
             .map(|p| StackedBar {
                 start_ms: p.bucket_start_ms,
-                values: vec![p.observations as f64, 0.0, 0.0],
+                values: metric.server_values(p),
             })
             .collect();
         let (ticks, tick_step_ms) = time_ticks(from_ms, to_ms, offsets);
@@ -271,19 +333,6 @@ impl TrafficChart {
             ticks,
             tick_step_ms,
         }
-    }
-
-    /// The legend, coloured from the theme (same order as the stacked values).
-    pub fn series(theme: &Theme) -> [SeriesKey; 3] {
-        let key = |label: &str, color: RGBColor| SeriesKey {
-            label: label.to_owned(),
-            color,
-        };
-        [
-            key("OK", theme.ok),
-            key("Warnings", theme.warning),
-            key("Errors", theme.error),
-        ]
     }
 }
 
@@ -348,13 +397,45 @@ mod tests {
 
     #[test]
     fn traffic_stacks_errors_warnings_and_the_rest_and_keeps_gaps() {
-        let series = TimeSeries {
+        let series = three_hours();
+        let chart = TimeChart::from_series(&series, ChartMetric::Observations, &FixedOffset(0));
+        assert_eq!(
+            (chart.from_ms, chart.to_ms, chart.bucket_ms),
+            (0, 10_800_000, 3_600_000)
+        );
+        assert_eq!(chart.bars.len(), 2, "the empty hour is a gap");
+        assert_eq!(chart.bars[0].values, vec![5.0, 3.0, 2.0]);
+        assert_eq!(chart.bars[1].start_ms, 7_200_000);
+        assert_eq!(chart.ticks, vec![0, 3_600_000, 7_200_000]);
+        assert_eq!(ChartMetric::Observations.series(&Theme::light()).len(), 3);
+    }
+
+    #[test]
+    fn cost_is_one_bar_of_dollars_per_bucket_with_the_same_gaps() {
+        let chart = TimeChart::from_series(&three_hours(), ChartMetric::Cost, &FixedOffset(0));
+        let bars: Vec<_> = chart
+            .bars
+            .iter()
+            .map(|b| (b.start_ms, b.values.clone()))
+            .collect();
+        assert_eq!(bars, vec![(0, vec![1.25]), (7_200_000, vec![0.5])]);
+        assert_eq!(ChartMetric::Cost.series(&Theme::light()).len(), 1);
+        assert_eq!(ChartMetric::Cost.y_label(0.5), format::usd(0.5));
+        assert_eq!(ChartMetric::Observations.y_label(1234.4), "1,234");
+    }
+
+    fn three_hours() -> TimeSeries {
+        let with_cost = |mut s: Stats, cost_usd: f64| {
+            s.cost_usd = cost_usd;
+            s
+        };
+        TimeSeries {
             bucket: BucketSize::Hour1,
             buckets: vec![
                 SeriesBucket {
                     start_ms: 0,
                     end_ms: 3_600_000,
-                    stats: Some(stats(10, 2, 3)),
+                    stats: Some(with_cost(stats(10, 2, 3), 1.25)),
                 },
                 SeriesBucket {
                     start_ms: 3_600_000,
@@ -364,19 +445,10 @@ mod tests {
                 SeriesBucket {
                     start_ms: 7_200_000,
                     end_ms: 10_800_000,
-                    stats: Some(stats(4, 0, 0)),
+                    stats: Some(with_cost(stats(4, 0, 0), 0.5)),
                 },
             ],
-        };
-        let chart = TrafficChart::from_series(&series, &FixedOffset(0));
-        assert_eq!(
-            (chart.from_ms, chart.to_ms, chart.bucket_ms),
-            (0, 10_800_000, 3_600_000)
-        );
-        assert_eq!(chart.bars.len(), 2, "the empty hour is a gap");
-        assert_eq!(chart.bars[0].values, vec![5.0, 3.0, 2.0]);
-        assert_eq!(chart.bars[1].start_ms, 7_200_000);
-        assert_eq!(chart.ticks, vec![0, 3_600_000, 7_200_000]);
+        }
     }
 
     fn server_figures() -> OverviewFigures {
@@ -434,16 +506,23 @@ mod tests {
         let point = |start_ms: i64, observations: u64| SeriesPoint {
             bucket_start_ms: start_ms,
             observations,
-            total_cost_usd: 0.0,
+            total_cost_usd: observations as f64 / 10.0,
             total_tokens: 0,
             latency_p95_ms: None,
             source: FigureSource::Langfuse,
         };
         let hour = 3_600_000;
         let points = [point(0, 5), point(hour, 0), point(2 * hour, 7)];
-        let chart = TrafficChart::from_server_series(&points, 0, 3 * hour, hour, &FixedOffset(0));
-        assert_eq!(chart.bars.len(), 2, "the empty hour is a gap");
-        assert_eq!(chart.bars[1].values, vec![7.0, 0.0, 0.0]);
+        let chart = |metric| {
+            TimeChart::from_server_series(&points, metric, 0, 3 * hour, hour, &FixedOffset(0))
+        };
+        let traffic = chart(ChartMetric::Observations);
+        assert_eq!(traffic.bars.len(), 2, "the empty hour is a gap");
+        assert_eq!(traffic.bars[1].values, vec![7.0, 0.0, 0.0]);
+        let cost = chart(ChartMetric::Cost);
+        assert_eq!(cost.bars.len(), 2);
+        assert_eq!(cost.bars[1].values, vec![0.7]);
+        let chart = traffic;
         assert_eq!(
             (chart.from_ms, chart.to_ms, chart.bucket_ms),
             (0, 3 * hour, hour)

@@ -9,6 +9,7 @@ export class OverviewPage {
     this.source = page.getByTestId("source");
     this.rangePicker = page.getByTestId("range-picker");
     this.chart = page.getByTestId("requests-chart").locator("canvas");
+    this.costChart = page.getByTestId("cost-chart").locator("canvas");
   }
 
   /** Opens the app at `query` (e.g. "?range=24h"), relative to the sub-path it is served under. */
@@ -35,9 +36,9 @@ export class OverviewPage {
     return this.rangePicker.getByRole("button", { name: label, exact: true });
   }
 
-  /** Share of the chart canvas's pixels that differ from its top-left (background) pixel. */
-  async chartInk() {
-    return this.chart.evaluate((canvas) => {
+  /** Share of a chart canvas's pixels that differ from its top-left (background) pixel. */
+  async chartInk(chart = this.chart) {
+    return chart.evaluate((canvas) => {
       const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
       let ink = 0;
       for (let i = 0; i < data.length; i += 4) {

@@ -17,8 +17,10 @@ test.describe("demo overview", () => {
     const count = (text) => Number(text.replace(/,/g, "").replace(/k$/, "000"));
     expect(count(kpis.observations)).toBeGreaterThan(count(kpis.traces));
 
-    // The chart is drawn at the device pixel ratio and is not blank.
+    // The charts are drawn at the device pixel ratio and are not blank.
     await expect.poll(() => overview.chartInk()).toBeGreaterThan(0.02);
+    await expect.poll(() => overview.chartInk(overview.costChart)).toBeGreaterThan(0.02);
+    await expect(page.getByTestId("cost-chart")).toContainText("Cost over time");
     const size = await overview.chart.evaluate((c) => [c.width, c.clientWidth]);
     expect(size[0]).toBe(Math.round(size[1] * (await page.evaluate(() => devicePixelRatio))));
     expect(errors).toEqual([]);
