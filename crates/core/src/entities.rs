@@ -1,4 +1,4 @@
-//! Sessions, users and throughput over the observations a filter keeps.
+//! Sessions, users, traces and throughput over the observations a filter keeps.
 //!
 //! Sessions (the trace-level session id; observations without one are left out):
 //! - `turns` = distinct traces; each trace spans its own start to start + latency (over all its
@@ -15,6 +15,11 @@
 //!
 //! Users (trace-level user id): first/last observation start, distinct sessions (missing left out),
 //! traces, observations, errors, cost, tokens; ordered by traces (descending), then id.
+//!
+//! Traces ([`traces`]): every trace with at least one kept observation, with its trace-level start,
+//! latency, worst level, name, user and session (over all its observations, see [`crate::trace`]) and
+//! the kept observations' count, errors, cost and tokens; ordered as [`TraceOrder`] says, ties by latest
+//! start then trace id; at most `limit` listed, `total` counts them all.
 //!
 //! Throughput: over the filter's time range when it has both ends, else from the first to the last kept
 //! start (+1 ms): traces, observations, total and output tokens per second.
@@ -266,6 +271,96 @@ pub fn users(store: &Store, filter: &Filter) -> Vec<UserSummary> {
     out
 }
 
+/// One trace of a [`TraceList`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceSummary {
+    pub trace_id: String,
+    /// The trace name (the "service").
+    pub name: Option<String>,
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub start_ms: i64,
+    pub latency_ms: i64,
+    /// The worst level of all its observations.
+    pub level: Level,
+    /// Kept observations of the trace, and the errors among them.
+    pub observations: u64,
+    pub errors: u64,
+    pub cost_usd: f64,
+    pub tokens: Tokens,
+}
+
+/// How [`traces`] orders its list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TraceOrder {
+    /// Latest start first.
+    #[default]
+    Latest,
+    /// Longest trace latency first.
+    Slowest,
+    /// Highest kept cost first.
+    Costliest,
+    /// Most kept errors first (traces without errors last).
+    Errors,
+}
+
+/// Traces of the observations a filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceList {
+    /// Traces with at least one kept observation.
+    pub total: u64,
+    /// At most the asked number, in the asked order.
+    pub traces: Vec<TraceSummary>,
+}
+
+/// Traces of the observations `filter` keeps (see the module docs).
+pub fn traces(store: &Store, filter: &Filter, order: TraceOrder, limit: usize) -> TraceList {
+    let p = Prepared::new(store, filter);
+    let t = p.traces;
+    let text = |dict: &crate::intern::Interner, sym: Option<&Sym>| {
+        sym.copied()
+            .filter(|&s| s != NONE)
+            .map(|s| dict.resolve(s).to_owned())
+    };
+    let groups = group_rows(&p, |tr| tr);
+    let total = groups.len() as u64;
+    let mut list: Vec<(Sym, Common)> = groups.into_iter().map(|(tr, (c, _))| (tr, c)).collect();
+    let start = |tr: Sym| t.start_ms.get(tr as usize).copied().unwrap_or(0);
+    let latency = |tr: Sym| t.latency_ms.get(tr as usize).copied().unwrap_or(0);
+    crate::sort::sort_by(&mut list, |(a, ca), (b, cb)| {
+        let primary = match order {
+            TraceOrder::Latest => core::cmp::Ordering::Equal,
+            TraceOrder::Slowest => latency(*b).cmp(&latency(*a)),
+            TraceOrder::Costliest => cb.cost_usd.total_cmp(&ca.cost_usd),
+            TraceOrder::Errors => cb.errors.cmp(&ca.errors),
+        };
+        primary
+            .then_with(|| start(*b).cmp(&start(*a)))
+            .then_with(|| store.trace_id_text(*a).cmp(&store.trace_id_text(*b)))
+    });
+    list.truncate(limit);
+    let traces = list
+        .into_iter()
+        .map(|(tr, c)| {
+            let at = tr as usize;
+            TraceSummary {
+                trace_id: store.trace_id_text(tr),
+                name: text(&store.dicts.names, t.service.get(at)),
+                user_id: text(&store.dicts.users, t.user.get(at)),
+                session_id: text(&store.dicts.sessions, t.session.get(at)),
+                start_ms: start(tr),
+                latency_ms: latency(tr),
+                level: crate::views::level_of(t.severity.get(at).copied().unwrap_or(0)),
+                observations: c.observations,
+                errors: c.errors,
+                cost_usd: c.cost_usd,
+                tokens: c.tokens,
+            }
+        })
+        .collect();
+    TraceList { total, traces }
+}
+
 /// Throughput of the observations `filter` keeps (see the module docs).
 pub fn throughput(store: &Store, filter: &Filter) -> Throughput {
     let p = Prepared::new(store, filter);
@@ -408,5 +503,83 @@ mod tests {
         let tp = throughput(&s, &Filter::time_range(0, 100_000));
         assert_eq!((tp.traces, tp.observations), (4, 7));
         assert!((tp.traces_per_second - 0.04).abs() < 1e-12);
+    }
+
+    #[test]
+    fn traces_list_kept_traces_with_trace_level_figures_in_the_asked_order() {
+        let mut s = Store::new();
+        add(
+            &mut s,
+            "a1",
+            "ta",
+            0,
+            5_000,
+            ObservationType::Span,
+            "s1",
+            "u1",
+        );
+        add(
+            &mut s,
+            "a2",
+            "ta",
+            100,
+            200,
+            ObservationType::Generation,
+            "s1",
+            "u1",
+        );
+        add(
+            &mut s,
+            "b1",
+            "tb",
+            10_000,
+            10_500,
+            ObservationType::Span,
+            "s1",
+            "u1",
+        );
+        let mut err = ObservationRow::new("c1", "tc", 20_000);
+        err.end_time_ms = Some(21_000);
+        err.level = Level::Error;
+        s.upsert(&err);
+        let mut ok = ObservationRow::new("c2", "tc", 20_100);
+        ok.end_time_ms = Some(20_200);
+        s.upsert(&ok);
+
+        let ids = |list: &TraceList| -> Vec<String> {
+            list.traces.iter().map(|t| t.trace_id.clone()).collect()
+        };
+        let latest = traces(&s, &Filter::default(), TraceOrder::Latest, 10);
+        assert_eq!(latest.total, 3);
+        assert_eq!(ids(&latest), ["tc", "tb", "ta"]);
+        let slowest = traces(&s, &Filter::default(), TraceOrder::Slowest, 10);
+        assert_eq!(ids(&slowest), ["ta", "tc", "tb"]);
+        let errors = traces(&s, &Filter::default(), TraceOrder::Errors, 1);
+        assert_eq!((errors.total, ids(&errors)), (3, vec!["tc".to_string()]));
+        let tc = &errors.traces[0];
+        assert_eq!((tc.start_ms, tc.latency_ms), (20_000, 1_000));
+        assert_eq!((tc.level, tc.observations, tc.errors), (Level::Error, 2, 1));
+        let ta = &slowest.traces[0];
+        assert_eq!(
+            (
+                ta.session_id.as_deref(),
+                ta.user_id.as_deref(),
+                ta.observations
+            ),
+            (Some("s1"), Some("u1"), 2)
+        );
+
+        // The filter keeps rows; the trace-level figures stay over all of a trace's rows.
+        let window = traces(&s, &Filter::time_range(50, 15_000), TraceOrder::Latest, 10);
+        assert_eq!(ids(&window), ["tb", "ta"]);
+        assert_eq!(window.traces[1].latency_ms, 5_000);
+        assert_eq!(
+            window.traces[1].observations, 1,
+            "a2 alone is in the window"
+        );
+        assert_eq!(
+            traces(&Store::new(), &Filter::default(), TraceOrder::Slowest, 5),
+            TraceList::default()
+        );
     }
 }

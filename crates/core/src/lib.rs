@@ -57,7 +57,10 @@ pub use compact::{
 pub use compare::{
     Comparison, Delta, GroupDelta, StatsDelta, compare, previous_period, with_release,
 };
-pub use entities::{SessionSummary, Throughput, UserSummary, sessions, throughput, users};
+pub use entities::{
+    SessionSummary, Throughput, TraceList, TraceOrder, TraceSummary, UserSummary, sessions,
+    throughput, traces, users,
+};
 pub use filter::{Dimension, DimensionValues, Filter};
 pub use histogram::{HistogramBin, HistogramLevel, LatencyHistogram, histogram, latency_histogram};
 pub use patterns::{ErrorPattern, PatternOptions, Ranked, error_patterns, template};

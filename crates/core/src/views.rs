@@ -77,7 +77,7 @@ pub struct TraceTree {
     pub rows: Vec<TreeRow>,
 }
 
-fn level_of(rank: u8) -> Level {
+pub(crate) fn level_of(rank: u8) -> Level {
     match rank {
         1 => Level::Debug,
         2 => Level::Default,
