@@ -722,7 +722,15 @@ impl RowDecoder {
             self.plan = self
                 .key_order
                 .iter()
-                .map(|(raw, key)| (KeyToken::new(raw), *key))
+                .enumerate()
+                .map(|(i, (raw, key))| {
+                    let token = if i == 0 {
+                        KeyToken::new(raw)
+                    } else {
+                        KeyToken::after_comma(raw)
+                    };
+                    (token, *key)
+                })
                 .collect();
             self.plan_stale = false;
         }
@@ -750,8 +758,9 @@ impl RowDecoder {
         if !fast::eat(b, &mut p, b'{') {
             return None;
         }
-        for (i, (token, key)) in plan.iter().enumerate() {
-            if (i > 0 && !fast::eat(b, &mut p, b',')) || !token.eat(b, &mut p) {
+        for (token, key) in plan.iter() {
+            // Tokens after the first carry their `,` (see `KeyToken::after_comma`).
+            if !token.eat(b, &mut p) {
                 return None;
             }
             let p = &mut p;
