@@ -15,7 +15,8 @@
 // their time, by wasm function),
 // BENCH_RUNS (default 7), BENCH_NATIVE (criterion,cli | none; default both), CHROMIUM (default
 // /usr/bin/chromium), CARGO_TARGET_DIR (build and data go to $CARGO_TARGET_DIR/bench, default target/bench),
-// BENCH_REUSE=1 (keep the last built module and data: for working on the harness itself).
+// BENCH_REUSE=1 (keep the last built module and data: for working on the harness itself), BENCH_REUSE=data
+// (rebuild the module, keep the data: for working on the engine).
 // Exit status: 0 when the benchmark ran (misses included: they are printed, not hidden), 1 on a MISMATCH
 // or a failure.
 
@@ -460,9 +461,10 @@ function report({ wasmBytes, source, browser, results, nativeOut, dataInfo }) {
 async function main() {
   ensureNpm();
   const reuse = process.env.BENCH_REUSE === "1" && fs.existsSync(path.join(pkgDir, "loupe_bench_wasm_bg.wasm"));
+  const reuseData = reuse || process.env.BENCH_REUSE === "data";
   const source = sourceVersion();
   const wasmBytes = reuse ? fs.statSync(path.join(pkgDir, "loupe_bench_wasm_bg.wasm")).size : buildWasm();
-  if (!reuse || SIZES.some((n) => !fs.existsSync(path.join(dataDir, `obs-${n}.jsonl`)))) writeData();
+  if (!reuseData || SIZES.some((n) => !fs.existsSync(path.join(dataDir, `obs-${n}.jsonl`)))) writeData();
   const dataInfo = SIZES.map((n) => {
     const bytes = fs.statSync(path.join(dataDir, `obs-${n}.jsonl`)).size - n / 1000;
     return `${fmt(n, 0)} obs = ${fmt(mb(bytes))} MB`;

@@ -40,7 +40,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("count") => false,
         _ => return Err(usage.into()),
     };
-    let limit: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(usize::MAX);
+    let limit: usize = args
+        .next()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(usize::MAX);
     let repeat: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1);
     let text = std::fs::read(file)?;
     let pages: Vec<&[u8]> = text
