@@ -13,6 +13,7 @@
 use core::hash::{BuildHasher, Hasher};
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
 use crate::ids::{self, IdKey};
 use crate::intern::{NONE, Sym, eq_bytes};
@@ -247,6 +248,53 @@ impl GenInput {
     }
 }
 
+/// The texts of a row's context tuple (tags aside), in [`LastInput`] order.
+fn context_texts<'x>(row: &ObservationRow<'x>) -> [&'x [u8]; 6] {
+    [
+        text(row.user_id),
+        text(row.session_id),
+        text(row.environment),
+        text(row.release),
+        text(row.version),
+        text(row.trace_name),
+    ]
+}
+
+/// The generation-input cache slot of a row: a cheap fingerprint of its model and prompt names and key
+/// counts (a trace alternates between a few models, so the last entry alone would mostly miss). A
+/// collision only costs a refill: a slot is used only when [`GenInput::matches`] the row.
+fn gen_slot(row: &ObservationRow<'_>) -> usize {
+    let word = |t: &[u8]| -> u64 {
+        if let (Some(a), Some(b)) = (t.first_chunk::<8>(), t.last_chunk::<8>()) {
+            u64::from_le_bytes(*a) ^ u64::from_le_bytes(*b).rotate_left(29)
+        } else if let (Some(a), Some(b)) = (t.first_chunk::<4>(), t.last_chunk::<4>()) {
+            u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
+        } else {
+            t.iter().fold(0u64, |acc, &c| acc << 8 | u64::from(c))
+        }
+    };
+    let (model, prompt) = (text(row.model), text(row.prompt_name));
+    let counts = (model.len() as u64) << 8
+        ^ (prompt.len() as u64) << 20
+        ^ (row.usage.len() as u64) << 32
+        ^ (row.cost.len() as u64) << 40
+        ^ (row.model_parameters.len() as u64) << 48;
+    let mixed =
+        (word(model) ^ word(prompt).rotate_left(17) ^ counts).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> 56) as usize % GEN_SLOTS
+}
+
+/// Which miss path [`Store::miss`] takes.
+#[derive(Clone, Copy, Debug)]
+enum Miss {
+    Trace,
+    Context,
+    Metadata,
+    Gen,
+    Parent,
+    GenSymbols,
+}
+
 /// Slots of the generation-input cache, indexed by a hash of the model, prompt and key counts (a trace
 /// alternates between a few models; a project has dozens of model set-ups).
 const GEN_SLOTS: usize = 256;
@@ -260,7 +308,6 @@ pub(crate) struct UpsertCache {
     metadata: Recent,
     /// [`GEN_SLOTS`] entries once a generation row was seen.
     gens: Vec<GenInput>,
-    gen_last: usize,
     id_buf: Vec<u8>,
     parent_buf: Vec<u8>,
     list_buf: Vec<u32>,
@@ -343,13 +390,39 @@ impl Store {
     /// Adds or replaces one observation. Never panics, never drops the row.
     pub fn upsert(&mut self, row: &ObservationRow<'_>) -> Upsert {
         drop(self.trace_cache.take());
-        let trace_sym = self.trace_symbol(row.trace_id);
+        let trace_sym = self.trace_symbol(row);
 
         let mut id_buf = core::mem::take(&mut self.cache.id_buf);
         let key = ids::encode(row.id, &mut id_buf);
         let hash = self.id_state.hash_one(key);
-        // One probe finds the row to replace (same trace) and tells whether the id exists elsewhere.
-        let (existing, duplicate) = {
+        // One probe for an id no row has yet (almost every row): it goes into the index on the spot,
+        // as the row about to be appended.
+        let fresh = {
+            let Self {
+                id_index,
+                ids,
+                flags,
+                id_arena,
+                id_state,
+                ..
+            } = self;
+            let next = ids.len() as u32;
+            match id_index.entry(
+                hash,
+                |&x| row_key(ids, flags, id_arena, x) == key,
+                |&x| id_state.hash_one(row_key(ids, flags, id_arena, x)),
+            ) {
+                Entry::Vacant(slot) => {
+                    slot.insert(next);
+                    true
+                }
+                Entry::Occupied(_) => false,
+            }
+        };
+        // An id seen before: find the row to replace (same trace) and whether the id exists elsewhere.
+        let (existing, duplicate) = if fresh {
+            (None, false)
+        } else {
             let Self {
                 id_index,
                 ids,
@@ -395,7 +468,7 @@ impl Store {
                 self.ids.push(raw);
                 self.flags.push(flags);
                 self.trace.push(trace_sym);
-                {
+                if !fresh {
                     let Self {
                         id_index,
                         ids,
@@ -475,8 +548,8 @@ impl Store {
     }
 
     /// The trace symbol of a trace id (the previous row's when the text is the same).
-    fn trace_symbol(&mut self, trace_id: Option<&str>) -> Sym {
-        let Some(t) = trace_id.filter(|t| !t.is_empty()) else {
+    fn trace_symbol(&mut self, row: &ObservationRow<'_>) -> Sym {
+        let Some(t) = row.trace_id.filter(|t| !t.is_empty()) else {
             return NONE;
         };
         let c = &mut self.cache;
@@ -485,6 +558,35 @@ impl Store {
         {
             return sym;
         }
+        self.miss(Miss::Trace, row, 0, NONE)
+    }
+
+    /// Every miss path of the write path (a text other than the recent ones, a parent to look up),
+    /// behind one out-of-line entry: the per-row path stays small enough to share the instruction cache
+    /// with the decoder's. One entry with several callers, because the wasm optimizer (binaryen) inlines
+    /// any function with a single caller, whatever its size. `a` and `b` depend on `kind`.
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, kind: Miss, row: &ObservationRow<'_>, a: u32, b: u32) -> u32 {
+        match kind {
+            Miss::Trace => self.trace_symbol_miss(row.trace_id.unwrap_or("")),
+            Miss::Context => self.context_symbol_miss(row),
+            Miss::Metadata => self.metadata_symbol_miss(row),
+            // a: the cache slot.
+            Miss::Gen => self.gen_input_miss(row, a as usize) as u32,
+            // a: the row, b: its trace symbol.
+            Miss::Parent => self.lookup_parent(a, row.parent_observation_id.unwrap_or(""), b),
+            // a: the cache entry, b: usage total derived (bit 0), cost total derived (bit 1).
+            Miss::GenSymbols => {
+                self.gen_symbols_fill(a as usize, b & 1 != 0, b & 2 != 0);
+                0
+            }
+        }
+    }
+
+    /// [`Self::trace_symbol`] for a trace id other than the previous row's.
+    fn trace_symbol_miss(&mut self, t: &str) -> Sym {
+        let c = &mut self.cache;
         let mut scratch = core::mem::take(&mut c.id_buf);
         let mut bytes = core::mem::take(&mut c.parent_buf);
         ids::key_bytes(ids::encode(t, &mut scratch), &mut bytes);
@@ -499,6 +601,8 @@ impl Store {
     }
 
     /// Flags `r` and every other row with the same id (under another trace).
+    #[cold]
+    #[inline(never)]
     fn flag_duplicates(&mut self, hash: u64, key: IdKey<'_>, r: u32) {
         let mut rows = Vec::new();
         for &other in self.id_index.iter_hash(hash) {
@@ -539,7 +643,7 @@ impl Store {
                         found: ParentAt::Waiting(slot),
                         ..
                     }) => PENDING_BASE + self.waiting.wait_beside(slot, r),
-                    None => self.lookup_parent(r, p, trace_sym),
+                    None => self.miss(Miss::Parent, row, r, trace_sym),
                 }
             }
             _ => NO_PARENT,
@@ -645,14 +749,7 @@ impl Store {
 
     /// The context tuple symbol (reused as is when the row repeats the previous row's texts).
     fn context_symbol(&mut self, row: &ObservationRow<'_>) -> Sym {
-        let fixed = [
-            text(row.user_id),
-            text(row.session_id),
-            text(row.environment),
-            text(row.release),
-            text(row.version),
-            text(row.trace_name),
-        ];
+        let fixed = context_texts(row);
         if let Some(sym) = self
             .cache
             .context
@@ -660,6 +757,12 @@ impl Store {
         {
             return sym;
         }
+        self.miss(Miss::Context, row, 0, 0)
+    }
+
+    /// [`Self::context_symbol`] for texts none of the recent contexts has.
+    fn context_symbol_miss(&mut self, row: &ObservationRow<'_>) -> Sym {
+        let fixed = context_texts(row);
         let mut tag_syms = core::mem::take(&mut self.cache.list_buf);
         tag_syms.clear();
         for tag in row.tags {
@@ -699,6 +802,11 @@ impl Store {
         if let Some(sym) = self.cache.metadata.find(|l| l.same_pairs(row.metadata)) {
             return sym;
         }
+        self.miss(Miss::Metadata, row, 0, 0)
+    }
+
+    /// [`Self::metadata_symbol`] for pairs none of the recent sets has.
+    fn metadata_symbol_miss(&mut self, row: &ObservationRow<'_>) -> Sym {
         let sym = self.pairs_symbol(row.metadata);
         let last = self.cache.metadata.replace();
         for &(k, v) in row.metadata {
@@ -775,25 +883,18 @@ impl Store {
 
     /// The generation-input cache entry for the row's model texts (filled on a miss).
     fn gen_input(&mut self, row: &ObservationRow<'_>) -> usize {
-        let c = &mut self.cache;
-        let last = c.gen_last;
-        if c.gens.get(last).is_some_and(|g| g.matches(row)) {
-            return last;
+        let i = gen_slot(row);
+        if self.cache.gens.get(i).is_some_and(|g| g.matches(row)) {
+            return i;
         }
+        self.miss(Miss::Gen, row, i as u32, 0) as usize
+    }
+
+    /// [`Self::gen_input`] when slot `i` holds other texts: fills it.
+    fn gen_input_miss(&mut self, row: &ObservationRow<'_>, i: usize) -> usize {
+        let c = &mut self.cache;
         if c.gens.is_empty() {
             c.gens.resize_with(GEN_SLOTS, GenInput::default);
-        }
-        let hash = self.id_state.hash_one((
-            text(row.model),
-            text(row.prompt_name),
-            row.usage.len(),
-            row.cost.len(),
-            row.model_parameters.len(),
-        ));
-        let i = (hash >> 32) as usize % GEN_SLOTS;
-        c.gen_last = i;
-        if c.gens.get(i).is_some_and(|g| g.matches(row)) {
-            return i;
         }
         let params = self.pairs_symbol(row.model_parameters);
         let d = &mut self.dicts;
@@ -847,7 +948,38 @@ impl Store {
 
     /// Generation key and cost shape (with [`COST_TOTAL_DERIVED`]) of cache entry `i`, by whether the
     /// usage and cost totals are left out.
-    fn gen_symbols(&mut self, i: usize, usage_derived: bool, cost_derived: bool) -> (Sym, Sym) {
+    fn gen_symbols(
+        &mut self,
+        row: &ObservationRow<'_>,
+        i: usize,
+        usage_derived: bool,
+        cost_derived: bool,
+    ) -> (Sym, Sym) {
+        let (u, c) = (usize::from(usage_derived), usize::from(cost_derived));
+        let made = |g: &GenInput| {
+            let key = g.genkey.get(u).copied().flatten()?;
+            let shape = g.cost_shape.get(c).copied().flatten()?;
+            Some((key, shape))
+        };
+        if let Some(both) = self.cache.gens.get(i).and_then(made) {
+            return both;
+        }
+        let bits = u32::from(usage_derived) | u32::from(cost_derived) << 1;
+        self.miss(Miss::GenSymbols, row, i as u32, bits);
+        self.cache
+            .gens
+            .get(i)
+            .and_then(made)
+            .unwrap_or((NONE, NONE))
+    }
+
+    /// [`Self::gen_symbols`] on a miss: makes (and remembers) both symbols.
+    fn gen_symbols_fill(
+        &mut self,
+        i: usize,
+        usage_derived: bool,
+        cost_derived: bool,
+    ) -> (Sym, Sym) {
         let d = &mut self.dicts;
         let Some(g) = self.cache.gens.get_mut(i) else {
             return (NONE, NONE);
@@ -975,7 +1107,7 @@ impl Store {
                 .fold(0.0, |acc, (_, &(_, c))| acc + c);
             row.cost.get(at).map(|&(_, c)| c.to_bits()) == Some(others.to_bits())
         });
-        let (key_sym, cost_shape) = self.gen_symbols(entry, usage_derived, cost_derived);
+        let (key_sym, cost_shape) = self.gen_symbols(row, entry, usage_derived, cost_derived);
 
         let ttft = match row.completion_start_time_ms {
             None => MS_NONE,
