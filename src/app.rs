@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use crate::components::FilterBar;
 use crate::components::{ConnectPanel, FetchPanel, FileNoticeView, Header};
 use crate::connect::{ConnectionCtx, Ctxs, FetchCtx, flows};
-use crate::pages::{BreakdownPage, ErrorsPage, LatencyPage, OverviewPage, ScoresPage};
+use crate::pages::{BreakdownPage, ErrorsPage, LatencyPage, OverviewPage, ScoresPage, TracesPage};
 use crate::state::demo::{demo_config, load_demo};
 use crate::state::{DataCtx, LoadStatus, Provenance, Source};
 use crate::storage::files::FilesCtx;
@@ -148,6 +148,7 @@ fn Shell() -> impl IntoView {
                     View::Latency => view! { <LatencyPage /> }.into_any(),
                     View::Errors => view! { <ErrorsPage /> }.into_any(),
                     View::Scores => view! { <ScoresPage /> }.into_any(),
+                    View::Traces => view! { <TracesPage /> }.into_any(),
                 }}
             </main>
         </div>

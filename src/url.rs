@@ -5,7 +5,9 @@
 //! without breaking old links. Unknown parameters are ignored and unparseable values fall back to the
 //! default (a shared link never fails to open). Keys never appear here: credentials are not URL state.
 
-use loupe_core::{Dimension, DimensionValues, Filter};
+use loupe_core::{Dimension, DimensionValues, Filter, TraceOrder};
+
+use crate::view_model::traces::{order_from_url, order_slug};
 
 /// The pages of the app.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,15 +22,18 @@ pub enum View {
     Errors,
     /// Score aggregates per score name.
     Scores,
+    /// Traces: a list, or one trace's waterfall (`trace=`).
+    Traces,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Overview,
         View::Breakdown,
         View::Latency,
         View::Errors,
+        View::Traces,
         View::Scores,
     ];
 
@@ -39,6 +44,7 @@ impl View {
             View::Latency => "latency",
             View::Errors => "errors",
             View::Scores => "scores",
+            View::Traces => "traces",
         }
     }
 
@@ -49,6 +55,7 @@ impl View {
             View::Latency => "Latency",
             View::Errors => "Errors",
             View::Scores => "Scores",
+            View::Traces => "Traces",
         }
     }
 
@@ -129,6 +136,10 @@ pub struct UrlState {
     pub text: Option<String>,
     /// The breakdown's dimension (`by=`); `None` is [`DEFAULT_BREAKDOWN`].
     pub by: Option<Dimension>,
+    /// The trace the traces view shows (`trace=`); `None` lists traces.
+    pub trace: Option<String>,
+    /// The order of the trace list (`order=`).
+    pub trace_order: TraceOrder,
 }
 
 /// What the breakdown groups by when the URL does not say.
@@ -191,6 +202,11 @@ impl UrlState {
                         .filter(|t| !t.is_empty() && t.len() <= MAX_VALUE_BYTES)
                 }
                 "by" => state.by = dimension_of_key(value).filter(|d| *d != DEFAULT_BREAKDOWN),
+                "trace" => {
+                    state.trace = Some(value.trim().to_owned())
+                        .filter(|t| !t.is_empty() && t.len() <= MAX_VALUE_BYTES)
+                }
+                "order" => state.trace_order = order_from_url(value).unwrap_or_default(),
                 _ => {
                     if let Some(dimension) = key.strip_prefix(NOT).and_then(dimension_of_key) {
                         push_value(&mut state.exclude, dimension, value);
@@ -240,6 +256,12 @@ impl UrlState {
         }
         if let Some(by) = &self.by {
             pairs.push(("by".to_owned(), dimension_key(by)));
+        }
+        if self.trace_order != TraceOrder::default() {
+            pairs.push(("order".to_owned(), order_slug(self.trace_order).to_owned()));
+        }
+        if let Some(trace) = &self.trace {
+            pairs.push(("trace".to_owned(), trace.clone()));
         }
         pairs
     }
@@ -380,6 +402,25 @@ mod tests {
         assert!(query.contains("not.level=DEBUG"), "{query}");
         assert!(query.contains("meta.tenant%20id=acme%3D1"), "{query}");
         assert_eq!(parse(query.trim_start_matches('?')), state);
+    }
+
+    #[test]
+    fn a_trace_and_the_list_order_round_trip_and_bad_values_fall_back() {
+        let state = parse("view=traces&order=slowest&trace=af83%2F5fe%20x");
+        assert_eq!(state.view, View::Traces);
+        assert_eq!(state.trace_order, TraceOrder::Slowest);
+        assert_eq!(state.trace.as_deref(), Some("af83/5fe x"));
+        assert_eq!(parse(state.to_query().trim_start_matches('?')), state);
+        assert_eq!(
+            state.to_query(),
+            "?view=traces&order=slowest&trace=af83/5fe%20x"
+        );
+        let bad = parse(&format!(
+            "order=fastest&trace=%20&view=traces{}",
+            "&trace=".to_owned() + &"x".repeat(600)
+        ));
+        assert_eq!((bad.trace_order, bad.trace), (TraceOrder::Latest, None));
+        assert_eq!(UrlState::default().to_query(), "");
     }
 
     #[test]

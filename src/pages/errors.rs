@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use loupe_core::{PatternOptions, error_patterns};
 
+use crate::app::UrlCtx;
 use crate::pages::scope::use_scope;
+use crate::pages::traces::{open_trace, trace_href};
 use crate::state::DataCtx;
 use crate::view_model::errors::pattern_rows;
 
@@ -13,6 +15,7 @@ const MAX_PATTERNS: usize = 30;
 #[component]
 pub fn ErrorsPage() -> impl IntoView {
     let data = DataCtx::expect();
+    let url = UrlCtx::expect();
     let scope = use_scope();
     let rows = Memo::new(move |_| {
         let options = PatternOptions {
@@ -62,8 +65,23 @@ pub fn ErrorsPage() -> impl IntoView {
                                             <div class="muted small">"e.g. " {row.example}</div>
                                             <div class="muted small">
                                                 "first seen " {row.first_seen}
-                                                {row.example_trace_ids.first().cloned().map(|id| view! {
-                                                    " · e.g. trace " <span class="mono">{id}</span>
+                                                {row.example_trace_ids.first().cloned().map(|id| {
+                                                    let href = trace_href(url, &id);
+                                                    let target = id.clone();
+                                                    view! {
+                                                        " · e.g. trace "
+                                                        <a
+                                                            class="mono"
+                                                            href=href
+                                                            data-testid="example-trace"
+                                                            on:click=move |event| {
+                                                                event.prevent_default();
+                                                                open_trace(url, target.clone());
+                                                            }
+                                                        >
+                                                            {id}
+                                                        </a>
+                                                    }
                                                 })}
                                             </div>
                                         </td>

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod latency;
 pub mod overview;
 pub mod scores;
+pub mod traces;
 
 use std::cmp::Ordering;
 

@@ -1,0 +1,273 @@
+//! Traces: the traces of the rows in view (latest, slowest, costliest or with most errors first), and one
+//! trace (`trace=`) as a waterfall of all its observations. A link to a trace opens the same waterfall for
+//! its receiver, as long as the trace is in the data they load.
+
+use leptos::prelude::*;
+use loupe_core::{TraceOrder, trace_tree, traces};
+
+use crate::app::UrlCtx;
+use crate::pages::scope::use_scope;
+use crate::state::{DataCtx, LoadStatus};
+use crate::url::{UrlState, View};
+use crate::view_model::traces::{
+    MAX_TRACES, ORDERS, TraceHeader, WaterfallRow, trace_list_rows, waterfall,
+};
+
+/// The query of the link to trace `trace_id` (the current range, zone and filters kept).
+pub fn trace_href(url: UrlCtx, trace_id: &str) -> String {
+    url.state.with(|state| {
+        UrlState {
+            view: View::Traces,
+            trace: Some(trace_id.to_owned()),
+            ..state.clone()
+        }
+        .to_query()
+    })
+}
+
+/// Opens trace `trace_id` in this tab (a new history entry, so Back returns to where the click was).
+pub fn open_trace(url: UrlCtx, trace_id: String) {
+    url.update(move |state| {
+        state.view = View::Traces;
+        state.trace = Some(trace_id);
+    });
+}
+
+#[component]
+pub fn TracesPage() -> impl IntoView {
+    let url = UrlCtx::expect();
+    let trace = Memo::new(move |_| url.state.with(|state| state.trace.clone()));
+    move || match trace.get() {
+        Some(trace_id) => view! { <TraceDetail trace_id=trace_id /> }.into_any(),
+        None => view! { <TraceList /> }.into_any(),
+    }
+}
+
+// The list and the waterfall are computed inside their render closures rather than in memos: each memo
+// of a new value type instantiates the memo machinery again (~8 KB of wasm), and these views redraw
+// exactly when their inputs change anyway.
+
+#[component]
+fn TraceList() -> impl IntoView {
+    let url = UrlCtx::expect();
+    let data = DataCtx::expect();
+    let scope = use_scope();
+    let pick_order = move |next: TraceOrder| url.update(move |state| state.trace_order = next);
+    let body = move || {
+        let order = url.state.with(|state| state.trace_order);
+        let list = scope.filter.with(|filter| {
+            data.store
+                .with(|store| traces(store, filter, order, MAX_TRACES))
+        });
+        let zone = scope.zone();
+        let rows = trace_list_rows(&list, &|utc_ms| zone.offset_s(utc_ms));
+        let total = list.total;
+        let count = loupe_charts::format::count(total);
+        view! {
+            <p class="muted small list-count" data-testid="trace-count">
+                {if total > MAX_TRACES as u64 {
+                    format!("The first {MAX_TRACES} of {count} traces with rows in this range; narrow the range or filter to see others.")
+                } else {
+                    format!("{count} traces with rows in this range · click one for its waterfall")
+                }}
+            </p>
+            <table class="data traces">
+                <thead>
+                    <tr>
+                        <th>"Trace"</th>
+                        <th>"Started"</th>
+                        <th>"Duration"</th>
+                        <th>"Observations"</th>
+                        <th>"Errors"</th>
+                        <th>"Cost"</th>
+                        <th>"Tokens"</th>
+                        <th>"User"</th>
+                        <th>"Session"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let id = row.trace_id.clone();
+                            let href = trace_href(url, &row.trace_id);
+                            view! {
+                                <tr class=row.level_class>
+                                    <td>
+                                        <a
+                                            href=href
+                                            data-testid="trace-link"
+                                            on:click=move |event| {
+                                                event.prevent_default();
+                                                open_trace(url, id.clone());
+                                            }
+                                        >
+                                            {row.name}
+                                        </a>
+                                        <div class="muted small mono">{row.trace_id}</div>
+                                    </td>
+                                    <td>{row.start}</td>
+                                    <td>{row.duration}</td>
+                                    <td>{row.observations}</td>
+                                    <td class:bad=row.level_class == "error">{row.errors}</td>
+                                    <td>{row.cost}</td>
+                                    <td>{row.tokens}</td>
+                                    <td class="wrap">{row.user}</td>
+                                    <td class="wrap">{row.session}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            {(total == 0).then(|| view! {
+                <p class="muted">"No traces have rows matching these filters in this range."</p>
+            })}
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="card" data-testid="trace-list">
+            <header>
+                <h2>"Traces"</h2>
+                <span class="hint">"latest, slowest, costliest or with most errors first"</span>
+                <div class="segmented" role="group" aria-label="Order">
+                    {ORDERS
+                        .into_iter()
+                        .map(|(choice, _, label)| {
+                            view! {
+                                <button
+                                    type="button"
+                                    aria-pressed=move || {
+                                        url.state.with(|state| state.trace_order == choice).to_string()
+                                    }
+                                    on:click=move |_| pick_order(choice)
+                                >
+                                    {label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </header>
+            <div class="body table-wrap">{body}</div>
+        </section>
+    }
+}
+
+#[component]
+fn TraceDetail(trace_id: String) -> impl IntoView {
+    let url = UrlCtx::expect();
+    let data = DataCtx::expect();
+    let scope = use_scope();
+    let back_href = url.state.with_untracked(|state| {
+        UrlState {
+            trace: None,
+            ..state.clone()
+        }
+        .to_query()
+    });
+    let back = move |event: leptos::ev::MouseEvent| {
+        event.prevent_default();
+        url.update(|state| state.trace = None);
+    };
+    let missing = move |trace_id: String| {
+        view! {
+            <div class="body" data-testid="trace-missing">
+                <p>"Trace " <span class="mono">{trace_id}</span> " is not in the loaded data."</p>
+                <p class="muted">
+                    "Its observations may lie outside the loaded time range or belong to another project: \
+                     load that range (Fetch, or open the snapshot it came from), or go back to the list."
+                </p>
+            </div>
+        }
+    };
+    let body = move || match data.store.with(|store| trace_tree(store, &trace_id)) {
+        Some(tree) => {
+            let zone = scope.zone();
+            let (header, rows) = waterfall(&tree, &|utc_ms| zone.offset_s(utc_ms));
+            view! { <Waterfall header=header rows=rows /> }.into_any()
+        }
+        // Not "missing" while the data it may be in is still arriving.
+        None if matches!(data.status.get(), LoadStatus::Loading(_)) => {
+            view! { <p class="body muted">"Loading the data…"</p> }.into_any()
+        }
+        None => missing(trace_id.clone()).into_any(),
+    };
+
+    view! {
+        <section class="card" data-testid="trace-detail">
+            <header>
+                <a
+                    class="back"
+                    href=if back_href.is_empty() { "./".to_owned() } else { back_href }
+                    on:click=back
+                >
+                    "← All traces"
+                </a>
+            </header>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn Waterfall(header: TraceHeader, rows: Vec<WaterfallRow>) -> impl IntoView {
+    let issues = header.issues.clone();
+    view! {
+        <div class="body trace-head">
+            <h2 class=header.level_class>{header.name}</h2>
+            <span class="muted small mono" data-testid="trace-id">{header.trace_id}</span>
+            <dl class="facts">
+                <div><dt>"Started"</dt><dd>{header.start}</dd></div>
+                <div><dt>"Duration"</dt><dd data-testid="trace-duration">{header.duration}</dd></div>
+                <div><dt>"Observations"</dt><dd data-testid="trace-observations">{header.observations}</dd></div>
+                <div><dt>"Cost"</dt><dd>{header.cost}</dd></div>
+                <div><dt>"Tokens"</dt><dd>{header.tokens}</dd></div>
+                <div><dt>"Level"</dt><dd class=header.level_class>{header.level}</dd></div>
+            </dl>
+            {(!issues.is_empty()).then(|| view! {
+                <p class="notice" role="note">"Structure: " {issues.join("; ")} "."</p>
+            })}
+            <p class="muted small">"All observations of the trace, whatever the filters; bars on the trace's own time axis, the darker part until the first token."</p>
+        </div>
+        <div class="waterfall" role="list" data-testid="waterfall">
+            {rows
+                .into_iter()
+                .map(|row| {
+                    let indent = format!("padding-left: {}px", row.depth.min(24) * 14);
+                    let bar = format!(
+                        "left: {:.3}%; width: {:.3}%",
+                        row.bar_left_pct, row.bar_width_pct
+                    );
+                    let flags = row.flags.join(", ");
+                    view! {
+                        <div class=format!("wf-row {}", row.level_class) role="listitem" data-testid="waterfall-row">
+                            <div class="wf-label" style=indent>
+                                <span class=format!("kind kind-{}", row.kind)>{row.kind.clone()}</span>
+                                " "
+                                <span class="wf-name">{row.name}</span>
+                                {row.model.map(|model| view! { " " <span class="muted small">{model}</span> })}
+                                {(!flags.is_empty()).then(|| view! { " " <span class="flag small">{flags}</span> })}
+                                {row.status.map(|status| view! { <div class="wf-status small">{status}</div> })}
+                                {(!row.figures.is_empty()).then(|| view! { <div class="muted small">{row.figures}</div> })}
+                            </div>
+                            <div class="wf-track">
+                                <div class="wf-bar" style=bar>
+                                    {row.ttft_pct.map(|pct| view! {
+                                        <div class="wf-ttft" style=format!("width: {pct:.3}%")></div>
+                                    })}
+                                </div>
+                            </div>
+                            <div class="wf-time">
+                                {row.duration}
+                                <div class="muted small">{row.offset}</div>
+                            </div>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,85 @@
+// The Traces view on the demo: a list in four orders, one trace's waterfall from a click, from an error
+// pattern's example and from a deep link after a reload, and an unknown trace id.
+import { test, expect } from "@playwright/test";
+
+const count = (text) => Number(text.trim().replace(/,/g, ""));
+
+/** Duration text ("11.4 s", "362 ms", "4m 30s") in ms, for ordering checks. */
+function durationMs(text) {
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/([\d.]+)\s*(ms|s|m|h)\b/g)) {
+    ms += Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit];
+  }
+  return ms;
+}
+
+test.describe("traces", () => {
+  test("the list orders traces and a click opens a waterfall that a reload keeps", async ({ page }) => {
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto("./?view=traces");
+    const list = page.getByTestId("trace-list");
+    const rows = list.locator("tbody tr");
+    await expect(rows.first()).toBeVisible();
+    await expect(page.getByTestId("trace-count")).toContainText(/^The first 100 of 2,\d{3} traces/);
+    expect(await rows.count()).toBe(100);
+
+    // Slowest first: durations do not increase down the list.
+    await list.getByRole("button", { name: "Slowest" }).click();
+    await expect(page).toHaveURL(/[?&]order=slowest\b/);
+    await expect(list.getByRole("button", { name: "Slowest" })).toHaveAttribute("aria-pressed", "true");
+    const durations = (await rows.locator("td:nth-child(3)").allTextContents()).map(durationMs);
+    expect(durations.length).toBe(100);
+    for (let i = 1; i < durations.length; i++) expect(durations[i]).toBeLessThanOrEqual(durations[i - 1]);
+
+    // Most errors first: the first row has errors and is marked.
+    await list.getByRole("button", { name: "Most errors" }).click();
+    await expect(rows.first()).toHaveClass(/\berror\b/);
+    expect(count(await rows.first().locator("td").nth(4).textContent())).toBeGreaterThan(0);
+
+    // A click opens the waterfall: every observation of the trace, the root on top, error rows marked.
+    const link = rows.first().getByTestId("trace-link");
+    const traceId = (await rows.first().locator(".mono").textContent()).trim();
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`[?&]trace=${traceId}\\b`));
+    const detail = page.getByTestId("trace-detail");
+    await expect(detail.getByTestId("trace-id")).toHaveText(traceId);
+    const waterfall = detail.getByTestId("waterfall-row");
+    const observations = count(await detail.getByTestId("trace-observations").textContent());
+    await expect(waterfall).toHaveCount(observations);
+    await expect(detail.locator(".wf-row.error").first()).toBeVisible();
+    await expect(detail.locator(".wf-row.error .wf-status").first()).not.toBeEmpty();
+    const texts = await waterfall.allTextContents();
+
+    // A deep link: the same waterfall after a reload.
+    await page.reload();
+    await expect(detail.getByTestId("trace-id")).toHaveText(traceId);
+    expect(await waterfall.allTextContents()).toEqual(texts);
+
+    // Back to the list, in the order it had.
+    await detail.getByRole("link", { name: "← All traces" }).click();
+    await expect(page).not.toHaveURL(/[?&]trace=/);
+    await expect(list.getByRole("button", { name: "Most errors" })).toHaveAttribute("aria-pressed", "true");
+    expect(errors).toEqual([]);
+  });
+
+  test("an error pattern's example trace opens its waterfall", async ({ page }) => {
+    await page.goto("./?view=errors");
+    const example = page.getByTestId("error-patterns").getByTestId("example-trace").first();
+    await expect(example).toBeVisible();
+    const traceId = (await example.textContent()).trim();
+    await example.click();
+    await expect(page).toHaveURL(/[?&]view=traces\b/);
+    const detail = page.getByTestId("trace-detail");
+    await expect(detail.getByTestId("trace-id")).toHaveText(traceId);
+    // The pattern's rows are errors or warnings, so the trace shows at least one marked row.
+    await expect(detail.locator(".wf-row.error, .wf-row.warning").first()).toBeVisible();
+  });
+
+  test("an unknown trace id says so and keeps the page", async ({ page }) => {
+    await page.goto("./?view=traces&trace=not-a-trace%3Cb%3E");
+    await expect(page.getByTestId("trace-missing")).toContainText("Trace not-a-trace<b> is not in the loaded data.");
+    await page.getByRole("link", { name: "← All traces" }).click();
+    await expect(page.getByTestId("trace-list").locator("tbody tr").first()).toBeVisible();
+  });
+});
