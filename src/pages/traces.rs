@@ -3,14 +3,15 @@
 //! its receiver, as long as the trace is in the data they load.
 
 use leptos::prelude::*;
-use loupe_core::{TraceOrder, trace_tree, traces};
+use loupe_core::{TraceOrder, session_timeline, trace_tree, traces};
 
 use crate::app::UrlCtx;
 use crate::pages::scope::use_scope;
 use crate::state::{DataCtx, LoadStatus};
 use crate::url::{UrlState, View};
 use crate::view_model::traces::{
-    MAX_TRACES, ORDERS, TraceHeader, WaterfallRow, trace_list_rows, waterfall,
+    MAX_TRACES, ORDERS, SessionView, TraceHeader, WaterfallRow, session_view, trace_list_rows,
+    waterfall,
 };
 
 /// The query of the link to trace `trace_id` (the current range, zone and filters kept).
@@ -186,8 +187,17 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
     let body = move || match data.store.with(|store| trace_tree(store, &trace_id)) {
         Some(tree) => {
             let zone = scope.zone();
+            let session = tree.session_id.as_deref().and_then(|session_id| {
+                data.store
+                    .with(|store| session_timeline(store, session_id))
+                    .map(|timeline| session_view(&timeline, &tree.trace_id))
+            });
             let (header, rows) = waterfall(&tree, &|utc_ms| zone.offset_s(utc_ms));
-            view! { <Waterfall header=header rows=rows /> }.into_any()
+            view! {
+                <Waterfall header=header rows=rows />
+                {session.map(|session| view! { <Session session=session /> })}
+            }
+            .into_any()
         }
         // Not "missing" while the data it may be in is still arriving.
         None if matches!(data.status.get(), LoadStatus::Loading(_)) => {
@@ -226,6 +236,8 @@ fn Waterfall(header: TraceHeader, rows: Vec<WaterfallRow>) -> impl IntoView {
                 <div><dt>"Cost"</dt><dd>{header.cost}</dd></div>
                 <div><dt>"Tokens"</dt><dd>{header.tokens}</dd></div>
                 <div><dt>"Level"</dt><dd class=header.level_class>{header.level}</dd></div>
+                <div><dt>"User"</dt><dd>{header.user}</dd></div>
+                <div><dt>"Session"</dt><dd>{header.session}</dd></div>
             </dl>
             {(!issues.is_empty()).then(|| view! {
                 <p class="notice" role="note">"Structure: " {issues.join("; ")} "."</p>
@@ -264,6 +276,61 @@ fn Waterfall(header: TraceHeader, rows: Vec<WaterfallRow>) -> impl IntoView {
                                 {row.duration}
                                 <div class="muted small">{row.offset}</div>
                             </div>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// The session of the trace on screen: its traces on one time axis, each a link to its waterfall.
+#[component]
+fn Session(session: SessionView) -> impl IntoView {
+    let url = UrlCtx::expect();
+    view! {
+        <div class="session" data-testid="session-timeline">
+            <h3>
+                "Session " <span class="mono">{session.session_id}</span>
+                <span class="muted small">" · " {session.summary}</span>
+            </h3>
+            {session
+                .rows
+                .into_iter()
+                .map(|row| {
+                    let id = row.trace_id.clone();
+                    let href = trace_href(url, &row.trace_id);
+                    let bar = format!(
+                        "left: {:.3}%; width: {:.3}%",
+                        row.bar_left_pct, row.bar_width_pct
+                    );
+                    view! {
+                        <div
+                            class=format!("wf-row {}", row.level_class)
+                            class:current=row.current
+                            data-testid="session-trace"
+                        >
+                            <div class="wf-label">
+                                <a
+                                    href=href
+                                    aria-current=row.current.then_some("true")
+                                    on:click=move |event| {
+                                        event.prevent_default();
+                                        open_trace(url, id.clone());
+                                    }
+                                >
+                                    {row.name}
+                                </a>
+                                <span class="muted small">" " {row.offset}</span>
+                                <div class="muted small">
+                                    {row.cost} " · " {row.errors} " errors"
+                                    {(!row.gap.is_empty()).then(|| view! { " · " {row.gap.clone()} })}
+                                </div>
+                            </div>
+                            <div class="wf-track">
+                                <div class="wf-bar" style=bar></div>
+                            </div>
+                            <div class="wf-time">{row.duration}</div>
                         </div>
                     }
                 })

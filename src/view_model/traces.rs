@@ -2,7 +2,7 @@
 //! placed on the trace's time axis). Every text here is shown as text, never as HTML.
 
 use loupe_charts::format;
-use loupe_core::{Level, ObservationType, TraceList, TraceOrder, TraceTree};
+use loupe_core::{Level, ObservationType, SessionTimeline, TraceList, TraceOrder, TraceTree};
 
 /// Traces listed at most.
 pub const MAX_TRACES: usize = 100;
@@ -91,6 +91,8 @@ pub struct TraceHeader {
     pub tokens: String,
     pub level: &'static str,
     pub level_class: &'static str,
+    pub user: String,
+    pub session: String,
     /// What is odd about the trace's structure, in words (empty when nothing is).
     pub issues: Vec<&'static str>,
 }
@@ -154,6 +156,14 @@ pub fn waterfall(
         tokens: format::tokens(tree.tokens.total),
         level: tree.level.as_str(),
         level_class: level_class(tree.level),
+        user: tree
+            .user_id
+            .clone()
+            .unwrap_or_else(|| format::MISSING.to_owned()),
+        session: tree
+            .session_id
+            .clone()
+            .unwrap_or_else(|| format::MISSING.to_owned()),
         issues,
     };
     let span_ms = tree.latency_ms.max(1) as f64;
@@ -226,11 +236,82 @@ pub fn waterfall(
     (header, rows)
 }
 
+/// One trace of a session timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRow {
+    pub trace_id: String,
+    pub name: String,
+    /// Start relative to the session's first start: `+2m 05s`.
+    pub offset: String,
+    pub duration: String,
+    /// Idle time since the earlier traces ended (empty for the first, or when they overlap).
+    pub gap: String,
+    pub errors: String,
+    pub cost: String,
+    /// The bar, in percent of the session's span.
+    pub bar_left_pct: f64,
+    pub bar_width_pct: f64,
+    pub level_class: &'static str,
+    /// The trace on screen.
+    pub current: bool,
+}
+
+/// A session's traces on one time axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionView {
+    pub session_id: String,
+    /// `12 traces over 14m 05s`.
+    pub summary: String,
+    pub rows: Vec<SessionRow>,
+}
+
+/// The timeline of the session of trace `current`, in start order.
+pub fn session_view(timeline: &SessionTimeline, current: &str) -> SessionView {
+    let span_ms = (timeline.end_ms - timeline.start_ms).max(1) as f64;
+    let rows = timeline
+        .traces
+        .iter()
+        .map(|t| {
+            let left = (t.offset_ms.max(0) as f64 / span_ms * 100.0).clamp(0.0, 100.0);
+            let width = (t.latency_ms.max(0) as f64 / span_ms * 100.0)
+                .clamp(MIN_BAR_PCT, (100.0 - left).max(MIN_BAR_PCT));
+            SessionRow {
+                trace_id: t.trace_id.clone(),
+                name: t.name.clone().unwrap_or_else(|| "(unnamed)".to_owned()),
+                offset: format!("+{}", format::duration_ms(t.offset_ms.max(0) as f64)),
+                duration: format::duration_ms(t.latency_ms as f64),
+                gap: t
+                    .gap_before_ms
+                    .filter(|&gap| gap > 0)
+                    .map(|gap| format!("{} idle before", format::duration_ms(gap as f64)))
+                    .unwrap_or_default(),
+                errors: format::count(t.errors),
+                cost: format::usd(t.cost_usd),
+                bar_left_pct: left,
+                bar_width_pct: width,
+                level_class: level_class(t.level),
+                current: t.trace_id == current,
+            }
+        })
+        .collect();
+    SessionView {
+        session_id: timeline.session_id.clone(),
+        summary: format!(
+            "{} traces over {}",
+            format::count(timeline.traces.len() as u64),
+            format::duration_ms((timeline.end_ms - timeline.start_ms) as f64)
+        ),
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use loupe_core::{Filter, ObservationRow, Store, TraceOrder, trace_tree, traces};
+    use loupe_core::{
+        Filter, ObservationRow, Store, TraceOrder, session_timeline, trace_tree, traces,
+    };
 
     fn store() -> Store {
         let mut s = Store::new();
@@ -316,5 +397,40 @@ mod tests {
             assert_eq!(order_slug(order), slug);
         }
         assert_eq!(order_from_url("fastest"), None);
+    }
+
+    #[test]
+    fn a_session_lays_its_traces_on_one_axis_and_marks_the_current_one() {
+        let mut s = Store::new();
+        for (trace, start, end) in [
+            ("t1", 0, 1_000),
+            ("t2", 5_000, 6_000),
+            ("t3", 9_000, 10_000),
+        ] {
+            let mut r = ObservationRow::new(trace, trace, start);
+            r.end_time_ms = Some(end);
+            r.session_id = Some("sess");
+            s.upsert(&r);
+        }
+        let tree = trace_tree(&s, "t2").unwrap();
+        let (header, _) = waterfall(&tree, &|_| 0);
+        assert_eq!(
+            (header.session.as_str(), header.user.as_str()),
+            ("sess", format::MISSING)
+        );
+        let view = session_view(&session_timeline(&s, "sess").unwrap(), "t2");
+        assert_eq!(
+            view.summary,
+            format!("3 traces over {}", format::duration_ms(10_000.0))
+        );
+        let current: Vec<bool> = view.rows.iter().map(|r| r.current).collect();
+        assert_eq!(current, [false, true, false]);
+        let t2 = &view.rows[1];
+        assert_eq!((t2.bar_left_pct, t2.bar_width_pct), (50.0, 10.0));
+        assert_eq!(
+            t2.gap,
+            format!("{} idle before", format::duration_ms(4_000.0))
+        );
+        assert_eq!(view.rows[0].gap, "");
     }
 }

@@ -67,6 +67,9 @@ pub struct TraceIssues {
 pub struct TraceTree {
     pub trace_id: String,
     pub name: Option<String>,
+    /// The trace-level user and session (see [`crate::trace`]).
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
     pub start_ms: i64,
     pub latency_ms: i64,
     pub level: Level,
@@ -263,6 +266,14 @@ pub fn trace_tree(store: &Store, trace_id: &str) -> Option<TraceTree> {
             .dicts
             .names
             .resolve(traces.service.get(trace as usize).copied().unwrap_or(NONE))),
+        user_id: opt(store
+            .dicts
+            .users
+            .resolve(traces.user.get(trace as usize).copied().unwrap_or(NONE))),
+        session_id: opt(store
+            .dicts
+            .sessions
+            .resolve(traces.session.get(trace as usize).copied().unwrap_or(NONE))),
         start_ms: trace_start,
         latency_ms: traces.latency_ms.get(trace as usize).copied().unwrap_or(0),
         level: level_of(traces.severity.get(trace as usize).copied().unwrap_or(0)),
@@ -410,6 +421,7 @@ mod tests {
         assert!(t.rows[4].flags.orphan && t.issues.orphans);
         assert!(t.rows[0].flags.root);
         assert_eq!(t.latency_ms, 40);
+        assert_eq!((t.session_id.as_deref(), t.user_id), (Some("s"), None));
         assert!(trace_tree(&s, "nope").is_none());
     }
 

@@ -56,6 +56,20 @@ test.describe("traces", () => {
     await expect(detail.getByTestId("trace-id")).toHaveText(traceId);
     expect(await waterfall.allTextContents()).toEqual(texts);
 
+    // Its session: the session's traces on one axis, this one marked; another opens its own waterfall.
+    const session = detail.getByTestId("session-timeline");
+    await expect(session).toContainText(/^Session \S+ · \d+ traces over /);
+    const sessionTraces = session.getByTestId("session-trace");
+    await expect(session.locator('a[aria-current="true"]')).toHaveCount(1);
+    const others = sessionTraces.filter({ hasNot: page.locator('a[aria-current="true"]') });
+    // (The demo's trace with most errors is one turn of a multi-turn support session.)
+    expect(await others.count()).toBeGreaterThan(0);
+    await others.first().getByRole("link").click();
+    await expect(page).not.toHaveURL(new RegExp(`[?&]trace=${traceId}\\b`));
+    await expect(detail.getByTestId("trace-id")).not.toHaveText(traceId);
+    await page.goBack();
+    await expect(detail.getByTestId("trace-id")).toHaveText(traceId);
+
     // Back to the list, in the order it had.
     await detail.getByRole("link", { name: "← All traces" }).click();
     await expect(page).not.toHaveURL(/[?&]trace=/);
