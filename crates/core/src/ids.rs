@@ -38,6 +38,19 @@ impl IdOwned {
 }
 
 impl IdKey<'_> {
+    /// The hash of the store's id tables (the id index, waiting children): a packed id (every OTel
+    /// observation id) through [`mix64`], two multiplies; other ids through fixed-seed foldhash.
+    #[inline]
+    pub(crate) fn id_hash(self) -> u64 {
+        match self {
+            Self::Packed(v) => mix64(v),
+            Self::Bytes(b) => {
+                use core::hash::BuildHasher;
+                crate::intern::hasher().hash_one(b)
+            }
+        }
+    }
+
     pub(crate) fn to_owned(self) -> IdOwned {
         match self {
             Self::Packed(v) => IdOwned::Packed(v),
@@ -54,6 +67,18 @@ impl IdKey<'_> {
             Self::Bytes(b) => IdOwned::Bytes(b.into()),
         }
     }
+}
+
+/// MurmurHash3's 64-bit finalizer over a seeded value: every output bit depends on every input bit, so
+/// both hashbrown's bucket bits (low) and tag bits (high) vary with any digit of an id.
+#[inline]
+pub(crate) fn mix64(v: u64) -> u64 {
+    let mut x = v ^ 0x4c6f_7570_6521_0001;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
 }
 
 const TAG_RAW: u8 = 0;

@@ -24,7 +24,6 @@
 //! The write path lives in `upsert.rs`, waiting children in `waiting.rs`; the derived trace index is
 //! cached until the next change.
 
-use core::hash::BuildHasher;
 use std::sync::OnceLock;
 
 use foldhash::fast::FixedState;
@@ -508,10 +507,9 @@ impl Store {
             ids,
             flags,
             id_arena,
-            id_state,
             ..
         } = self;
-        id_index.shrink_to_fit(|&r| id_state.hash_one(row_key(ids, flags, id_arena, r)));
+        id_index.shrink_to_fit(|&r| row_key(ids, flags, id_arena, r).id_hash());
         self.waiting.shrink_to_fit();
         self.dicts.shrink_to_fit();
         self.cache.clear();
@@ -795,7 +793,7 @@ impl Store {
         let trace_sym = self.trace_sym(trace_id)?;
         let mut buf = Vec::new();
         let key = ids::encode(observation_id, &mut buf);
-        let hash = self.id_state.hash_one(key);
+        let hash = key.id_hash();
         self.id_index
             .find(hash, |&r| {
                 self.trace.get(r as usize) == Some(&trace_sym)

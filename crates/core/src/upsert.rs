@@ -141,44 +141,90 @@ impl LastInput {
     }
 }
 
-/// The last few [`LastInput`]s of one kind: rows of a trace alternate between a few metadata sets
-/// (a tool call adds its HTTP status) and traces between a few contexts.
+/// Remembered [`LastInput`]s of one kind in [`SLOTS`] slots picked by a fingerprint of the texts, the
+/// last hit tried first. Rows of a trace alternate between a few metadata sets (a tool call adds its
+/// HTTP status), and a project's traces between some dozens of metadata sets and contexts: a slot per
+/// fingerprint keeps them all at hand, where the last few would miss one row in six.
 #[derive(Clone, Debug, Default)]
-struct Recent {
-    ways: [LastInput; RECENT_WAYS],
+struct SlotCache {
+    /// [`SLOTS`] entries once something was remembered.
+    slots: Vec<LastInput>,
     last: usize,
-    victim: usize,
 }
 
-const RECENT_WAYS: usize = 4;
+/// Slots of a [`SlotCache`] (a power of two).
+const SLOTS: usize = 256;
 
-impl Recent {
-    /// The symbol of the first entry `same` accepts, trying the last hit first.
+impl SlotCache {
+    /// The symbol remembered for the texts `same` accepts: the last hit's, else slot `fingerprint()`'s
+    /// (`Err` with that slot on a miss).
     #[inline(always)]
-    fn find(&mut self, same: impl Fn(&LastInput) -> bool) -> Option<Sym> {
-        if let Some(l) = self.ways.get(self.last)
+    fn find(
+        &mut self,
+        same: impl Fn(&LastInput) -> bool,
+        fingerprint: impl FnOnce() -> usize,
+    ) -> Result<Sym, usize> {
+        if let Some(l) = self.slots.get(self.last)
             && same(l)
+            && let Some(sym) = l.sym
         {
-            return l.sym;
+            return Ok(sym);
         }
-        let i = self.ways.iter().position(same)?;
-        self.last = i;
-        self.ways.get(i).and_then(|l| l.sym)
+        let i = fingerprint() % SLOTS;
+        match self.slots.get(i) {
+            Some(l) if same(l) => match l.sym {
+                Some(sym) => {
+                    self.last = i;
+                    Ok(sym)
+                }
+                None => Err(i),
+            },
+            _ => Err(i),
+        }
     }
 
-    /// A way to overwrite (cleared), made the last hit.
-    fn replace(&mut self) -> &mut LastInput {
-        let i = self.victim % RECENT_WAYS;
-        self.victim = (i + 1) % RECENT_WAYS;
+    /// The last hit (cleared entries are never accepted by `same`).
+    fn last(&self) -> Option<&LastInput> {
+        self.slots.get(self.last)
+    }
+
+    /// Slot `i`, cleared, made the last hit.
+    fn replace(&mut self, i: usize) -> Option<&mut LastInput> {
+        if self.slots.is_empty() {
+            self.slots.resize_with(SLOTS, LastInput::default);
+        }
         self.last = i;
-        let l = &mut self.ways[i];
+        let l = self.slots.get_mut(i)?;
         l.clear();
-        l
+        Some(l)
     }
 
     fn memory_bytes(&self) -> usize {
-        self.ways.iter().map(LastInput::memory_bytes).sum()
+        self.slots.capacity() * core::mem::size_of::<LastInput>()
+            + self
+                .slots
+                .iter()
+                .map(LastInput::memory_bytes)
+                .sum::<usize>()
     }
+}
+
+/// Mixes one text into a fingerprint: its length and its first and last (up to) eight bytes.
+#[inline(always)]
+fn mix_text(acc: u64, t: &[u8]) -> u64 {
+    let word = if let (Some(a), Some(b)) = (t.first_chunk::<8>(), t.last_chunk::<8>()) {
+        u64::from_le_bytes(*a) ^ u64::from_le_bytes(*b).rotate_left(29)
+    } else if let (Some(a), Some(b)) = (t.first_chunk::<4>(), t.last_chunk::<4>()) {
+        u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
+    } else {
+        t.iter().fold(0u64, |acc, &c| acc << 8 | u64::from(c))
+    };
+    (acc.rotate_left(23) ^ word ^ t.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A fingerprint's top bits, as a slot index.
+fn slot_of(fp: u64) -> usize {
+    (fp >> 56) as usize
 }
 
 /// What a generation row's model texts (model, model id, prompt, prompt version, usage keys, cost
@@ -248,6 +294,16 @@ impl GenInput {
     }
 }
 
+/// The context tuple index of each of [`context_texts`].
+const CONTEXT_FIELDS: [usize; 6] = [
+    ctx::USER,
+    ctx::SESSION,
+    ctx::ENVIRONMENT,
+    ctx::RELEASE,
+    ctx::VERSION,
+    ctx::TRACE_NAME,
+];
+
 /// The texts of a row's context tuple (tags aside), in [`LastInput`] order.
 fn context_texts<'x>(row: &ObservationRow<'x>) -> [&'x [u8]; 6] {
     [
@@ -304,8 +360,8 @@ const GEN_SLOTS: usize = 256;
 pub(crate) struct UpsertCache {
     trace_text: Vec<u8>,
     trace_sym: Option<Sym>,
-    context: Recent,
-    metadata: Recent,
+    context: SlotCache,
+    metadata: SlotCache,
     /// [`GEN_SLOTS`] entries once a generation row was seen.
     gens: Vec<GenInput>,
     id_buf: Vec<u8>,
@@ -394,7 +450,7 @@ impl Store {
 
         let mut id_buf = core::mem::take(&mut self.cache.id_buf);
         let key = ids::encode(row.id, &mut id_buf);
-        let hash = self.id_state.hash_one(key);
+        let hash = key.id_hash();
         // One probe for an id no row has yet (almost every row): it goes into the index on the spot,
         // as the row about to be appended.
         let fresh = {
@@ -403,14 +459,13 @@ impl Store {
                 ids,
                 flags,
                 id_arena,
-                id_state,
                 ..
             } = self;
             let next = ids.len() as u32;
             match id_index.entry(
                 hash,
                 |&x| row_key(ids, flags, id_arena, x) == key,
-                |&x| id_state.hash_one(row_key(ids, flags, id_arena, x)),
+                |&x| row_key(ids, flags, id_arena, x).id_hash(),
             ) {
                 Entry::Vacant(slot) => {
                     slot.insert(next);
@@ -474,12 +529,10 @@ impl Store {
                         ids,
                         flags,
                         id_arena,
-                        id_state,
                         ..
                     } = self;
-                    id_index.insert_unique(hash, r, |&x| {
-                        id_state.hash_one(row_key(ids, flags, id_arena, x))
-                    });
+                    id_index
+                        .insert_unique(hash, r, |&x| row_key(ids, flags, id_arena, x).id_hash());
                 }
                 if duplicate {
                     self.flag_duplicates(hash, key, r);
@@ -570,8 +623,9 @@ impl Store {
     fn miss(&mut self, kind: Miss, row: &ObservationRow<'_>, a: u32, b: u32) -> u32 {
         match kind {
             Miss::Trace => self.trace_symbol_miss(row.trace_id.unwrap_or("")),
-            Miss::Context => self.context_symbol_miss(row),
-            Miss::Metadata => self.metadata_symbol_miss(row),
+            // a: the cache slot.
+            Miss::Context => self.context_symbol_miss(row, a as usize),
+            Miss::Metadata => self.metadata_symbol_miss(row, a as usize),
             // a: the cache slot.
             Miss::Gen => self.gen_input_miss(row, a as usize) as u32,
             // a: the row, b: its trace symbol.
@@ -713,7 +767,7 @@ impl Store {
     fn lookup_parent(&mut self, r: u32, p: &str, trace_sym: Sym) -> u32 {
         let mut buf = core::mem::take(&mut self.cache.parent_buf);
         let pkey = ids::encode(p, &mut buf);
-        let hash = self.id_state.hash_one(pkey);
+        let hash = pkey.id_hash();
         let found = {
             let Self {
                 id_index,
@@ -750,70 +804,130 @@ impl Store {
     /// The context tuple symbol (reused as is when the row repeats the previous row's texts).
     fn context_symbol(&mut self, row: &ObservationRow<'_>) -> Sym {
         let fixed = context_texts(row);
-        if let Some(sym) = self
-            .cache
-            .context
-            .find(|l| l.same_context(&fixed, row.tags))
-        {
-            return sym;
+        let found = self.cache.context.find(
+            |l| l.same_context(&fixed, row.tags),
+            || {
+                let fp = fixed.iter().fold(0, |acc, t| mix_text(acc, t));
+                slot_of(
+                    row.tags
+                        .iter()
+                        .fold(fp, |acc, t| mix_text(acc, t.as_bytes())),
+                )
+            },
+        );
+        match found {
+            Ok(sym) => sym,
+            Err(slot) => self.miss(Miss::Context, row, slot as u32, 0),
         }
-        self.miss(Miss::Context, row, 0, 0)
     }
 
     /// [`Self::context_symbol`] for texts none of the recent contexts has.
-    fn context_symbol_miss(&mut self, row: &ObservationRow<'_>) -> Sym {
+    fn context_symbol_miss(&mut self, row: &ObservationRow<'_>, slot: usize) -> Sym {
         let fixed = context_texts(row);
-        let mut tag_syms = core::mem::take(&mut self.cache.list_buf);
-        tag_syms.clear();
-        for tag in row.tags {
-            let s = self.dicts.tags.intern(Some(tag));
-            if s != NONE {
-                tag_syms.push(s);
-            }
-        }
-        // A tag set is a set: order and repeats do not matter.
-        sort_tag_syms(&mut tag_syms);
-        tag_syms.dedup();
-        let tagset = self.dicts.tagsets.intern(&tag_syms);
-        self.cache.list_buf = tag_syms;
-        let d = &mut self.dicts;
+        // A new context mostly changes the user and session only: the fields whose texts equal the last
+        // context's keep its symbols, without a dictionary lookup.
+        let (before, before_texts) = match self.cache.context.last() {
+            Some(l) if l.ends.len() >= fixed.len() => match l.sym {
+                Some(sym) => (Some(self.dicts.contexts.resolve(sym)), Some(l)),
+                None => (None, None),
+            },
+            _ => (None, None),
+        };
+        let kept = |i: usize, t: &[u8]| -> Option<Sym> {
+            let l = before_texts?;
+            let start = if i == 0 {
+                0
+            } else {
+                *l.ends.get(i - 1)? as usize
+            };
+            let end = *l.ends.get(i)? as usize;
+            let same = l.bytes.get(start..end).is_some_and(|b| eq_bytes(b, t));
+            same.then(|| before.and_then(|c| c.get(CONTEXT_FIELDS.get(i).copied()?).copied()))?
+        };
         let mut context = [NONE; ctx::LEN];
-        context[ctx::USER] = d.users.intern(row.user_id);
-        context[ctx::SESSION] = d.sessions.intern(row.session_id);
-        context[ctx::ENVIRONMENT] = d.environments.intern(row.environment);
-        context[ctx::RELEASE] = d.releases.intern(row.release);
-        context[ctx::VERSION] = d.versions.intern(row.version);
-        context[ctx::TRACE_NAME] = d.names.intern(row.trace_name);
+        let mut known = [None; 6];
+        for (i, (k, t)) in known.iter_mut().zip(fixed).enumerate() {
+            *k = kept(i, t);
+        }
+        let same_tags = before_texts.is_some_and(|l| {
+            let tail = l.ends.get(fixed.len() - 1..).unwrap_or(&[]);
+            let mut start = tail.first().copied().unwrap_or(0) as usize;
+            tail.len() == row.tags.len() + 1
+                && same_run(
+                    &l.bytes,
+                    tail.get(1..).unwrap_or(&[]),
+                    &mut start,
+                    row.tags.iter().map(|t| t.as_bytes()),
+                )
+        });
+        let tagset = match before.filter(|_| same_tags) {
+            Some(c) => c[ctx::TAGS],
+            None => {
+                let mut tag_syms = core::mem::take(&mut self.cache.list_buf);
+                tag_syms.clear();
+                for tag in row.tags {
+                    let s = self.dicts.tags.intern(Some(tag));
+                    if s != NONE {
+                        tag_syms.push(s);
+                    }
+                }
+                // A tag set is a set: order and repeats do not matter.
+                sort_tag_syms(&mut tag_syms);
+                tag_syms.dedup();
+                let tagset = self.dicts.tagsets.intern(&tag_syms);
+                self.cache.list_buf = tag_syms;
+                tagset
+            }
+        };
+        let d = &mut self.dicts;
+        let [user, session, environment, release, version, trace_name] = known;
+        context[ctx::USER] = user.unwrap_or_else(|| d.users.intern(row.user_id));
+        context[ctx::SESSION] = session.unwrap_or_else(|| d.sessions.intern(row.session_id));
+        context[ctx::ENVIRONMENT] =
+            environment.unwrap_or_else(|| d.environments.intern(row.environment));
+        context[ctx::RELEASE] = release.unwrap_or_else(|| d.releases.intern(row.release));
+        context[ctx::VERSION] = version.unwrap_or_else(|| d.versions.intern(row.version));
+        context[ctx::TRACE_NAME] = trace_name.unwrap_or_else(|| d.names.intern(row.trace_name));
         context[ctx::TAGS] = tagset;
         let sym = d.contexts.intern(context);
-        let last = self.cache.context.replace();
-        for f in fixed {
-            last.push(f);
+        if let Some(last) = self.cache.context.replace(slot) {
+            for f in fixed {
+                last.push(f);
+            }
+            for t in row.tags {
+                last.push(t.as_bytes());
+            }
+            last.sym = Some(sym);
         }
-        for t in row.tags {
-            last.push(t.as_bytes());
-        }
-        last.sym = Some(sym);
         sym
     }
 
     /// The metadata-set symbol (pairs in wire order; reused when the texts repeat).
     fn metadata_symbol(&mut self, row: &ObservationRow<'_>) -> Sym {
-        if let Some(sym) = self.cache.metadata.find(|l| l.same_pairs(row.metadata)) {
-            return sym;
+        let found = self.cache.metadata.find(
+            |l| l.same_pairs(row.metadata),
+            || {
+                slot_of(row.metadata.iter().fold(0, |acc, (k, v)| {
+                    mix_text(mix_text(acc, k.as_bytes()), v.as_bytes())
+                }))
+            },
+        );
+        match found {
+            Ok(sym) => sym,
+            Err(slot) => self.miss(Miss::Metadata, row, slot as u32, 0),
         }
-        self.miss(Miss::Metadata, row, 0, 0)
     }
 
-    /// [`Self::metadata_symbol`] for pairs none of the recent sets has.
-    fn metadata_symbol_miss(&mut self, row: &ObservationRow<'_>) -> Sym {
+    /// [`Self::metadata_symbol`] for pairs not remembered in their slot.
+    fn metadata_symbol_miss(&mut self, row: &ObservationRow<'_>, slot: usize) -> Sym {
         let sym = self.pairs_symbol(row.metadata);
-        let last = self.cache.metadata.replace();
-        for &(k, v) in row.metadata {
-            last.push(k.as_bytes());
-            last.push(v.as_bytes());
+        if let Some(last) = self.cache.metadata.replace(slot) {
+            for &(k, v) in row.metadata {
+                last.push(k.as_bytes());
+                last.push(v.as_bytes());
+            }
+            last.sym = Some(sym);
         }
-        last.sym = Some(sym);
         sym
     }
 
@@ -1196,6 +1310,96 @@ fn sort_tag_syms(v: &mut Vec<Sym>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contexts_and_metadata_resolve_to_each_rows_own_texts() {
+        // One field changes at a time (the miss path reuses the unchanged fields' symbols), contexts
+        // and metadata sets come back after others (slot hits), tags change order and content.
+        let users = ["u1", "u2", "u1", "u1", "u1", "u1", "u1", "u3", "u1", "u1"];
+        let envs = [
+            "prod", "prod", "dev", "prod", "prod", "prod", "prod", "prod", "", "prod",
+        ];
+        let names = [
+            "svc", "svc", "svc", "svc2", "svc", "svc", "svc", "svc", "svc", "svc",
+        ];
+        let versions = ["v1", "v1", "v1", "v1", "v2", "v1", "v1", "v1", "v1", "v1"];
+        let tag_lists: [&[&str]; 10] = [
+            &["a", "b"],
+            &["a", "b"],
+            &["a", "b"],
+            &["a", "b"],
+            &["a", "b"],
+            &["b", "a"],
+            &["a"],
+            &[],
+            &["a", "b"],
+            &["a", "b"],
+        ];
+        let metas: [&[(&str, &str)]; 3] = [&[("k", "v")], &[("k", "w")], &[("k", "v"), ("s", "1")]];
+        let mut s = Store::new();
+        let ids: Vec<String> = (0..30).map(|i| format!("o{i}")).collect();
+        let mut want = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let j = i % users.len();
+            let mut r = ObservationRow::new(id, "t", i as i64);
+            r.user_id = Some(users[j]);
+            r.environment = Some(envs[j]).filter(|e| !e.is_empty());
+            r.trace_name = Some(names[j]);
+            r.version = Some(versions[j]);
+            r.session_id = Some("s");
+            r.release = Some("1.0");
+            r.tags = tag_lists[j];
+            r.metadata = metas[(i * 7) % 3];
+            s.upsert(&r);
+            let mut tags: Vec<&str> = tag_lists[j].to_vec();
+            tags.sort_unstable();
+            want.push((
+                users[j],
+                envs[j],
+                names[j],
+                versions[j],
+                tags,
+                metas[(i * 7) % 3],
+            ));
+        }
+        for (row, (user, env, name, version, tags, meta)) in want.into_iter().enumerate() {
+            let c = s.dicts.contexts.resolve(s.context[row]);
+            assert_eq!(s.dicts.users.resolve(c[ctx::USER]), user, "row {row}");
+            assert_eq!(
+                s.dicts.environments.resolve(c[ctx::ENVIRONMENT]),
+                env,
+                "row {row}"
+            );
+            assert_eq!(s.dicts.names.resolve(c[ctx::TRACE_NAME]), name, "row {row}");
+            assert_eq!(
+                s.dicts.versions.resolve(c[ctx::VERSION]),
+                version,
+                "row {row}"
+            );
+            assert_eq!(s.dicts.sessions.resolve(c[ctx::SESSION]), "s");
+            assert_eq!(s.dicts.releases.resolve(c[ctx::RELEASE]), "1.0");
+            let mut got: Vec<&str> = s
+                .dicts
+                .tagsets
+                .resolve(c[ctx::TAGS])
+                .iter()
+                .map(|&t| s.dicts.tags.resolve(t))
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, tags, "row {row}");
+            let set = s.dicts.metasets.resolve(s.meta[row]);
+            let pairs: Vec<(&str, &str)> = set
+                .chunks_exact(2)
+                .map(|kv| {
+                    (
+                        s.dicts.meta_keys.resolve(kv[0]),
+                        s.dicts.meta_values.resolve(kv[1]),
+                    )
+                })
+                .collect();
+            assert_eq!(pairs, meta, "row {row}");
+        }
+    }
 
     #[test]
     fn tag_symbols_sort_short_and_long() {

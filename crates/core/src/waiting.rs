@@ -7,7 +7,7 @@
 //! - [`Waiting::take`] removes every child waiting for `(trace, key)` (when that row arrives) and hands
 //!   each to a callback, in no particular order; [`Waiting::detach`] forgets one slot (when its child is
 //!   replaced); [`Waiting::key_of`] tells what a slot waits for.
-//! - `key_hash` is always the store's id hash of `key` (`intern::hasher().hash_one(key)`), computed once
+//! - `key_hash` is always the store's id hash of `key` ([`IdKey::id_hash`]), computed once
 //!   by the caller for its own id index.
 //! - No heap allocation per child once the tables have grown: children of the same parent are chained
 //!   through their slots, and packed or short ids are stored inline ([`IdOwned`]).
@@ -16,9 +16,6 @@
 //! parent and pass through here, and every arriving row asks whether someone waits for it. A small
 //! counting filter on the key hash answers "no one" without touching the table.
 
-use core::hash::BuildHasher;
-
-use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::ids::{IdKey, IdOwned};
@@ -50,7 +47,6 @@ pub(crate) struct Waiting {
     heads: HashTable<u32>,
     /// Waiting children per `key_hash` bucket; a zero means no child waits for any key of the bucket.
     filter: Vec<u32>,
-    state: FixedState,
     len: usize,
 }
 
@@ -61,7 +57,6 @@ impl Default for Waiting {
             free: NIL,
             heads: HashTable::new(),
             filter: Vec::new(),
-            state: intern::hasher(),
             len: 0,
         }
     }
@@ -69,8 +64,8 @@ impl Default for Waiting {
 
 /// The chain hash of `(trace, key)` from the key's hash (a folded multiply mixes in the trace).
 fn pair_hash(key_hash: u64, trace: Sym) -> u64 {
-    let m = u128::from(key_hash ^ u64::from(trace).rotate_left(32)) * 0x9e37_79b9_7f4a_7c15u128;
-    (m as u64) ^ ((m >> 64) as u64)
+    // 64-bit multiplies only: a 128-bit product is a library call in wasm32.
+    crate::ids::mix64(key_hash ^ u64::from(trace).rotate_left(32))
 }
 
 fn bucket(key_hash: u64) -> usize {
@@ -91,9 +86,9 @@ impl Waiting {
     }
 
     fn slot_hash(&self, at: u32) -> u64 {
-        self.slots.get(at as usize).map_or(0, |x| {
-            pair_hash(self.state.hash_one(x.key.as_key()), x.trace)
-        })
+        self.slots
+            .get(at as usize)
+            .map_or(0, |x| pair_hash(x.key.as_key().id_hash(), x.trace))
     }
 
     /// Records that `child` waits for parent `key` in `trace`; returns its slot.
@@ -131,16 +126,11 @@ impl Waiting {
                 }
             }
             None => {
-                let Self {
-                    slots,
-                    heads,
-                    state,
-                    ..
-                } = self;
+                let Self { slots, heads, .. } = self;
                 heads.insert_unique(hash, at, |&s| {
                     slots
                         .get(s as usize)
-                        .map_or(0, |x| pair_hash(state.hash_one(x.key.as_key()), x.trace))
+                        .map_or(0, |x| pair_hash(x.key.as_key().id_hash(), x.trace))
                 });
             }
         }
@@ -166,7 +156,7 @@ impl Waiting {
             key: b.key.clone(),
             next: b.next,
         };
-        let key_hash = self.state.hash_one(b.key.as_key());
+        let key_hash = b.key.as_key().id_hash();
         let at = match self.slots.get_mut(self.free as usize) {
             Some(s) => {
                 let at = self.free;
@@ -236,7 +226,7 @@ impl Waiting {
             return;
         }
         let (trace, next) = (slot.trace, slot.next);
-        let key_hash = self.state.hash_one(slot.key.as_key());
+        let key_hash = slot.key.as_key().id_hash();
         let hash = pair_hash(key_hash, trace);
         // Unlink `at` from its chain: replace the head, or bypass it in the chain.
         let Self { slots, heads, .. } = self;
@@ -332,7 +322,7 @@ mod tests {
     fn key(id: &str) -> (IdOwned, u64) {
         let mut buf = Vec::new();
         let k = ids::encode(id, &mut buf);
-        (k.to_owned(), intern::hasher().hash_one(k))
+        (k.to_owned(), k.id_hash())
     }
 
     #[test]
