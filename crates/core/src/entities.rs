@@ -317,32 +317,60 @@ pub struct TraceList {
 pub fn traces(store: &Store, filter: &Filter, order: TraceOrder, limit: usize) -> TraceList {
     let p = Prepared::new(store, filter);
     let t = p.traces;
+    // Per trace symbol: the kept rows' figures (dense: every trace has a slot, most get rows).
+    let mut acc: Vec<Common> = (0..t.len()).map(|_| Common::default()).collect();
+    for (i, &trace) in p.trace_of.iter().enumerate() {
+        if let Some(c) = acc.get_mut(trace as usize) {
+            c.observations += 1;
+            c.errors += u64::from(p.level.get(i).copied() == Some(Level::Error as u8));
+        }
+    }
+    let mut v = FigValues::default();
+    for &fig in &p.figs {
+        p.values(fig, &mut v);
+        let trace = p.trace_of.get(fig.sel as usize).copied().unwrap_or(NONE);
+        if let Some(c) = acc.get_mut(trace as usize) {
+            c.cost_usd += v.cost_usd;
+            c.tokens.add(&v.tokens);
+        }
+    }
+    let mut kept: Vec<Sym> = (0..acc.len() as Sym)
+        .filter(|&tr| acc.get(tr as usize).is_some_and(|c| c.observations > 0))
+        .collect();
+    let total = kept.len() as u64;
+    let start = |tr: Sym| t.start_ms.get(tr as usize).copied().unwrap_or(0);
+    let latency = |tr: Sym| t.latency_ms.get(tr as usize).copied().unwrap_or(0);
+    let common = |tr: Sym| acc.get(tr as usize);
+    crate::sort::sort_by(&mut kept, |&a, &b| {
+        let (ca, cb) = (common(a), common(b));
+        let primary = match order {
+            TraceOrder::Latest => core::cmp::Ordering::Equal,
+            TraceOrder::Slowest => latency(b).cmp(&latency(a)),
+            TraceOrder::Costliest => {
+                let cost = |c: Option<&Common>| c.map_or(0.0, |c| c.cost_usd);
+                cost(cb).total_cmp(&cost(ca))
+            }
+            TraceOrder::Errors => {
+                let errors = |c: Option<&Common>| c.map_or(0, |c| c.errors);
+                errors(cb).cmp(&errors(ca))
+            }
+        };
+        // The id text only for exact ties (rare), so sorting allocates nothing in the common case.
+        primary
+            .then_with(|| start(b).cmp(&start(a)))
+            .then_with(|| store.trace_id_text(a).cmp(&store.trace_id_text(b)))
+    });
+    kept.truncate(limit);
     let text = |dict: &crate::intern::Interner, sym: Option<&Sym>| {
         sym.copied()
             .filter(|&s| s != NONE)
             .map(|s| dict.resolve(s).to_owned())
     };
-    let groups = group_rows(&p, |tr| tr);
-    let total = groups.len() as u64;
-    let mut list: Vec<(Sym, Common)> = groups.into_iter().map(|(tr, (c, _))| (tr, c)).collect();
-    let start = |tr: Sym| t.start_ms.get(tr as usize).copied().unwrap_or(0);
-    let latency = |tr: Sym| t.latency_ms.get(tr as usize).copied().unwrap_or(0);
-    crate::sort::sort_by(&mut list, |(a, ca), (b, cb)| {
-        let primary = match order {
-            TraceOrder::Latest => core::cmp::Ordering::Equal,
-            TraceOrder::Slowest => latency(*b).cmp(&latency(*a)),
-            TraceOrder::Costliest => cb.cost_usd.total_cmp(&ca.cost_usd),
-            TraceOrder::Errors => cb.errors.cmp(&ca.errors),
-        };
-        primary
-            .then_with(|| start(*b).cmp(&start(*a)))
-            .then_with(|| store.trace_id_text(*a).cmp(&store.trace_id_text(*b)))
-    });
-    list.truncate(limit);
-    let traces = list
+    let traces = kept
         .into_iter()
-        .map(|(tr, c)| {
+        .map(|tr| {
             let at = tr as usize;
+            let c = acc.get(at);
             TraceSummary {
                 trace_id: store.trace_id_text(tr),
                 name: text(&store.dicts.names, t.service.get(at)),
@@ -351,10 +379,10 @@ pub fn traces(store: &Store, filter: &Filter, order: TraceOrder, limit: usize) -
                 start_ms: start(tr),
                 latency_ms: latency(tr),
                 level: crate::views::level_of(t.severity.get(at).copied().unwrap_or(0)),
-                observations: c.observations,
-                errors: c.errors,
-                cost_usd: c.cost_usd,
-                tokens: c.tokens,
+                observations: c.map_or(0, |c| c.observations),
+                errors: c.map_or(0, |c| c.errors),
+                cost_usd: c.map_or(0.0, |c| c.cost_usd),
+                tokens: c.map_or_else(Tokens::default, |c| c.tokens),
             }
         })
         .collect();
