@@ -1,5 +1,6 @@
 // Opens a URL in headless Debian Chromium and saves a PNG: the way to see what a user sees.
 //   node scripts/screenshot.mjs URL OUT.png [width] [height] [deviceScaleFactor]
+// COLOR_SCHEME=dark shows the dark theme; SETTLE_MS waits longer for the page to settle.
 // Prints the page's console errors, so a broken page does not pass as a picture of a loading screen.
 import { createRequire } from "node:module";
 const require = createRequire(new URL("../tests/e2e/package.json", import.meta.url));
@@ -15,7 +16,11 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
-const page = await browser.newPage({ viewport: { width: Number(width), height: Number(height) }, deviceScaleFactor: Number(scale) });
+const page = await browser.newPage({
+  viewport: { width: Number(width), height: Number(height) },
+  deviceScaleFactor: Number(scale),
+  colorScheme: process.env.COLOR_SCHEME === "dark" ? "dark" : "light",
+});
 page.on("console", (msg) => { if (msg.type() === "error" || msg.type() === "warning") console.log(`[console.${msg.type()}] ${msg.text()}`); });
 page.on("pageerror", (err) => console.log(`[pageerror] ${err.message}`));
 await page.goto(url, { waitUntil: "networkidle" });
