@@ -31,6 +31,14 @@ fn KpiCard(id: &'static str, kpis: Signal<Vec<Kpi>>) -> impl IntoView {
             <div class="label">{field(|k| k.label.to_owned())}</div>
             <div class="value">{field(|k| k.value.clone())}</div>
             <div class="detail">{field(|k| k.detail.clone())}</div>
+            <div
+                class="change"
+                class:worse=move || kpi.with(|k| k.as_ref().is_some_and(|k| k.change_tone == "worse"))
+                class:better=move || kpi.with(|k| k.as_ref().is_some_and(|k| k.change_tone == "better"))
+                data-testid=format!("kpi-{id}-change")
+            >
+                {field(|k| k.change.clone())}
+            </div>
         </div>
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use loupe_charts::{ChartError, HiDpi, Theme, TimeBars, draw_time_bars, format};
-use loupe_core::{SeriesSpec, overview, time_series};
+use loupe_core::{SeriesSpec, overview, previous_period, time_series};
 use plotters_canvas::CanvasBackend;
 
 use crate::components::{ChartCanvas, KpiCards, ServerFiguresNotice};
@@ -10,7 +10,9 @@ use crate::connect::FetchCtx;
 use crate::pages::scope::{Scope, use_scope};
 use crate::state::{DataCtx, LoadStatus};
 use crate::tz::ViewerZone;
-use crate::view_model::overview::{ChartMetric, TimeChart, kpis, kpis_pending, server_kpis};
+use crate::view_model::overview::{
+    ChartMetric, TimeChart, kpis, kpis_pending, server_kpis, with_changes,
+};
 
 /// About one bar per 4 CSS pixels on a wide screen.
 const TARGET_BARS: u32 = 200;
@@ -27,6 +29,13 @@ pub fn OverviewPage() -> impl IntoView {
     } = use_scope();
     let figures =
         Memo::new(move |_| filter.with(|filter| data.store.with(|store| overview(store, filter))));
+    // The same filter over the period just before, when that period is wholly loaded (so a change never
+    // compares with rows that were not fetched).
+    let baseline = Memo::new(move |_| {
+        let (first_ms, _) = data.data_window_ms()?;
+        let previous = filter.with(previous_period)?;
+        (previous.from_ms? >= first_ms).then(|| data.store.with(|store| overview(store, &previous)))
+    });
     let loading = Memo::new(move |_| matches!(data.status.get(), LoadStatus::Loading(_)));
     let headline = Signal::derive(move || {
         if let Some(kpis) = server.with(|s| s.as_ref().map(|s| server_kpis(&s.figures))) {
@@ -34,7 +43,13 @@ pub fn OverviewPage() -> impl IntoView {
         } else if loading.get() {
             kpis_pending()
         } else {
-            figures.with(kpis)
+            let headline = figures.with(kpis);
+            match baseline.get() {
+                Some(baseline) => {
+                    figures.with(|current| with_changes(headline, current, &baseline))
+                }
+                None => headline,
+            }
         }
     });
     // Both charts come from one series (or, while Langfuse's figures are shown, from its series).

@@ -3,7 +3,7 @@
 use loupe_charts::format;
 use loupe_charts::{RGBColor, SeriesKey, StackedBar, Theme};
 use loupe_core::series::boundaries;
-use loupe_core::{BucketSize, Overview, TimeSeries, UtcOffsets};
+use loupe_core::{BucketSize, Overview, StatsDelta, TimeSeries, UtcOffsets};
 use loupe_langfuse::metrics::{FigureSource, OverviewFigures, SeriesPoint};
 
 /// One headline figure.
@@ -17,6 +17,11 @@ pub struct Kpi {
     pub detail: String,
     /// Draws attention (e.g. a high error rate).
     pub alarming: bool,
+    /// The change against the previous period of the same length (`▲ 12% vs previous period`), empty
+    /// when that period is not loaded.
+    pub change: String,
+    /// `worse`, `better` or empty (a change that is neither, like more traffic).
+    pub change_tone: &'static str,
 }
 
 /// Error rates above this are shown in the error colour.
@@ -46,6 +51,8 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
                 format::count(stats.warnings)
             ),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "traces",
@@ -56,6 +63,8 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
                 None => format::MISSING.to_owned(),
             },
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "cost",
@@ -63,6 +72,8 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
             value: format::usd(stats.cost_usd),
             detail: cost_detail,
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "tokens",
@@ -75,6 +86,8 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
                 format::tokens(stats.tokens.cached)
             ),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "p95",
@@ -91,6 +104,8 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
                 )
             }),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "error-rate",
@@ -100,6 +115,8 @@ pub fn kpis(overview: &Overview) -> Vec<Kpi> {
                 .map_or_else(|| format::MISSING.to_owned(), format::percent),
             detail: format!("{} of observations", format::count(stats.errors)),
             alarming: error_rate > ALARMING_ERROR_RATE,
+            change: String::new(),
+            change_tone: "",
         },
     ]
 }
@@ -123,6 +140,8 @@ pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
                 format::count(figures.error_observations)
             ),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "traces",
@@ -130,6 +149,8 @@ pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
             value: format::MISSING.to_owned(),
             detail: "needs the rows: fetch a narrower range".to_owned(),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "cost",
@@ -137,6 +158,8 @@ pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
             value: format::usd(figures.total_cost_usd),
             detail: by.to_owned(),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "tokens",
@@ -148,6 +171,8 @@ pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
                 format::tokens(figures.output_tokens)
             ),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "p95",
@@ -159,6 +184,8 @@ pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
                 latency(figures.latency_p99_ms)
             ),
             alarming: false,
+            change: String::new(),
+            change_tone: "",
         },
         Kpi {
             id: "error-rate",
@@ -169,8 +196,60 @@ pub fn server_kpis(figures: &OverviewFigures) -> Vec<Kpi> {
                 format::count(figures.error_observations)
             ),
             alarming: error_rate.unwrap_or(0.0) > ALARMING_ERROR_RATE,
+            change: String::new(),
+            change_tone: "",
         },
     ]
+}
+
+/// The headline figures with their change against `baseline`, the same filter over the period of equal
+/// length just before (see loupe-core's `previous_period`). Callers pass a baseline only when that period
+/// is wholly loaded, so a change never compares with missing rows. Rates change in percentage points, the
+/// rest in percent; more cost, latency or errors is `worse`, less is `better`, traffic is neither.
+pub fn with_changes(mut kpis: Vec<Kpi>, current: &Overview, baseline: &Overview) -> Vec<Kpi> {
+    if baseline.stats.observations == 0 {
+        return kpis;
+    }
+    let delta = StatsDelta::between(Some(&current.stats), Some(&baseline.stats));
+    for kpi in &mut kpis {
+        let (d, rising_is_worse, points) = match kpi.id {
+            "observations" => (delta.observations, None, false),
+            "traces" => (delta.traces, None, false),
+            "cost" => (delta.cost_usd, Some(true), false),
+            "tokens" => (delta.total_tokens, None, false),
+            "p95" => (delta.latency_p95_ms, Some(true), false),
+            "error-rate" => (delta.error_rate, Some(true), true),
+            _ => continue,
+        };
+        let amount = if points {
+            d.absolute.map(|a| a * 100.0)
+        } else {
+            d.relative.map(|r| r * 100.0)
+        };
+        let Some(amount) = amount.filter(|a| a.is_finite()) else {
+            continue;
+        };
+        let unit = if points { " pt" } else { "%" };
+        let shown = format!("{:.1}", amount.abs());
+        let (arrow, direction) = if shown == "0.0" {
+            ("=", 0)
+        } else if amount > 0.0 {
+            ("▲", 1)
+        } else {
+            ("▼", -1)
+        };
+        kpi.change = if direction == 0 {
+            "= same as previous period".to_owned()
+        } else {
+            format!("{arrow} {shown}{unit} vs previous period")
+        };
+        kpi.change_tone = match (rising_is_worse, direction) {
+            (Some(true), 1) => "worse",
+            (Some(true), -1) => "better",
+            _ => "",
+        };
+    }
+    kpis
 }
 
 /// What the headline shows while data is loading: the same cards, values pending.
@@ -449,6 +528,37 @@ mod tests {
                 },
             ],
         }
+    }
+
+    #[test]
+    fn changes_against_the_previous_period_say_which_way_and_whether_it_is_worse() {
+        let at = |observations: u64, errors: u64, cost_usd: f64| Overview {
+            stats: Stats {
+                error_rate: Some(errors as f64 / observations.max(1) as f64),
+                cost_usd,
+                ..stats(observations, errors, 0)
+            },
+            ..Overview::default()
+        };
+        let (current, baseline) = (at(120, 6, 2.0), at(100, 2, 2.5));
+        let changed = with_changes(kpis(&current), &current, &baseline);
+        let by_id = |id: &str| changed.iter().find(|k| k.id == id).unwrap().clone();
+        assert_eq!(by_id("observations").change, "▲ 20.0% vs previous period");
+        assert_eq!(by_id("observations").change_tone, "");
+        assert_eq!(by_id("cost").change, "▼ 20.0% vs previous period");
+        assert_eq!(by_id("cost").change_tone, "better");
+        assert_eq!(by_id("error-rate").change, "▲ 3.0 pt vs previous period");
+        assert_eq!(by_id("error-rate").change_tone, "worse");
+        assert_eq!(by_id("p95").change, "", "no latency on either side");
+        // No rows in the previous period: no change at all.
+        let alone = with_changes(kpis(&current), &current, &Overview::default());
+        assert!(
+            alone
+                .iter()
+                .all(|k| k.change.is_empty() && k.change_tone.is_empty())
+        );
+        let same = with_changes(kpis(&baseline), &baseline, &baseline);
+        assert_eq!(same[0].change, "= same as previous period");
     }
 
     fn server_figures() -> OverviewFigures {

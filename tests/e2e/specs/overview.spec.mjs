@@ -52,4 +52,28 @@ test.describe("demo overview", () => {
     await expect(overview.rangeButton("All")).toHaveAttribute("aria-pressed", "true");
     await expect.poll(async () => (await overview.kpiTexts()).observations).toBe(all.observations);
   });
+
+  test("headline figures compare with the previous period when it is loaded", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open("?range=24h");
+    // The demo spans 7 days, so the 24 hours before the last 24 are loaded.
+    for (const name of ["observations", "cost", "p95", "error-rate"]) {
+      await expect(page.getByTestId(`kpi-${name}-change`)).toHaveText(/^(▲|▼) [\d.]+( pt|%) vs previous period$|^= same as previous period$/);
+    }
+    // Whatever the figures, a rising error rate or cost reads as worse, a falling one as better.
+    const tone = async (name) => {
+      const change = page.getByTestId(`kpi-${name}-change`);
+      const text = await change.textContent();
+      const cls = await change.getAttribute("class");
+      return { up: text.startsWith("▲"), down: text.startsWith("▼"), worse: /\bworse\b/.test(cls), better: /\bbetter\b/.test(cls) };
+    };
+    for (const name of ["cost", "error-rate"]) {
+      const t = await tone(name);
+      expect(t.worse).toBe(t.up);
+      expect(t.better).toBe(t.down);
+    }
+    // "All" has nothing before it: no change is shown.
+    await overview.rangeButton("All").click();
+    await expect(page.getByTestId("kpi-observations-change")).toHaveText("");
+  });
 });
