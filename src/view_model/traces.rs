@@ -126,26 +126,45 @@ pub struct WaterfallRow {
 /// The narrowest bar drawn, in percent, so instant events stay visible.
 const MIN_BAR_PCT: f64 = 0.4;
 
+/// The words whose flag is set, in order.
+fn words(flags: &[(bool, &'static str)]) -> Vec<&'static str> {
+    flags
+        .iter()
+        .filter_map(|&(on, word)| on.then_some(word))
+        .collect()
+}
+
+/// A bar on a time axis `span_ms` long, in percent: (left, width). Bars stay inside the axis and at least
+/// [`MIN_BAR_PCT`] wide; a missing duration draws the narrowest bar.
+fn bar_pct(offset_ms: i64, duration_ms: Option<i64>, span_ms: i64) -> (f64, f64) {
+    let span_ms = span_ms.max(1) as f64;
+    let left = (offset_ms.max(0) as f64 / span_ms * 100.0).clamp(0.0, 100.0);
+    let width = duration_ms
+        .map_or(0.0, |d| d.max(0) as f64 / span_ms * 100.0)
+        .clamp(MIN_BAR_PCT, (100.0 - left).max(MIN_BAR_PCT));
+    (left, width)
+}
+
 /// The waterfall of `tree`: its header and one row per observation, in the engine's display order.
 pub fn waterfall(
     tree: &TraceTree,
     offset_at: &dyn Fn(i64) -> i32,
 ) -> (TraceHeader, Vec<WaterfallRow>) {
-    let mut issues = Vec::new();
-    if tree.issues.orphans {
-        issues.push(
+    let issues = words(&[
+        (
+            tree.issues.orphans,
             "some observations name a parent that is not in the trace (shown at the top level)",
-        );
-    }
-    if tree.issues.cycles {
-        issues.push("some parent links form a loop (cut where it starts)");
-    }
-    if tree.issues.duplicate_ids {
-        issues.push("some observation ids also appear in other traces");
-    }
-    if tree.issues.no_root {
-        issues.push("no observation is a root");
-    }
+        ),
+        (
+            tree.issues.cycles,
+            "some parent links form a loop (cut where it starts)",
+        ),
+        (
+            tree.issues.duplicate_ids,
+            "some observation ids also appear in other traces",
+        ),
+        (tree.issues.no_root, "no observation is a root"),
+    ]);
     let header = TraceHeader {
         trace_id: tree.trace_id.clone(),
         name: tree.name.clone().unwrap_or_else(|| "(unnamed)".to_owned()),
@@ -166,16 +185,12 @@ pub fn waterfall(
             .unwrap_or_else(|| format::MISSING.to_owned()),
         issues,
     };
-    let span_ms = tree.latency_ms.max(1) as f64;
+    let span_ms = tree.latency_ms;
     let rows = tree
         .rows
         .iter()
         .map(|row| {
-            let left = (row.offset_ms.max(0) as f64 / span_ms * 100.0).clamp(0.0, 100.0);
-            let width = row
-                .duration_ms
-                .map_or(0.0, |d| d.max(0) as f64 / span_ms * 100.0)
-                .clamp(MIN_BAR_PCT, (100.0 - left).max(MIN_BAR_PCT));
+            let (left, width) = bar_pct(row.offset_ms, row.duration_ms, span_ms);
             let ttft_pct = match (row.ttft_ms, row.duration_ms) {
                 (Some(ttft), Some(d)) if d > 0 && ttft >= 0 => {
                     Some((ttft as f64 / d as f64 * 100.0).min(100.0))
@@ -183,16 +198,11 @@ pub fn waterfall(
                 _ => None,
             };
             let has_usage = row.tokens.total > 0 || row.cost_usd > 0.0;
-            let mut flags = Vec::new();
-            if row.flags.orphan {
-                flags.push("orphan");
-            }
-            if row.flags.in_cycle {
-                flags.push("in a cycle");
-            }
-            if row.flags.duplicate_id {
-                flags.push("duplicate id");
-            }
+            let flags = words(&[
+                (row.flags.orphan, "orphan"),
+                (row.flags.in_cycle, "in a cycle"),
+                (row.flags.duplicate_id, "duplicate id"),
+            ]);
             WaterfallRow {
                 observation_id: row.observation_id.clone(),
                 depth: row.depth,
@@ -267,14 +277,12 @@ pub struct SessionView {
 
 /// The timeline of the session of trace `current`, in start order.
 pub fn session_view(timeline: &SessionTimeline, current: &str) -> SessionView {
-    let span_ms = (timeline.end_ms - timeline.start_ms).max(1) as f64;
+    let span_ms = timeline.end_ms - timeline.start_ms;
     let rows = timeline
         .traces
         .iter()
         .map(|t| {
-            let left = (t.offset_ms.max(0) as f64 / span_ms * 100.0).clamp(0.0, 100.0);
-            let width = (t.latency_ms.max(0) as f64 / span_ms * 100.0)
-                .clamp(MIN_BAR_PCT, (100.0 - left).max(MIN_BAR_PCT));
+            let (left, width) = bar_pct(t.offset_ms, Some(t.latency_ms), span_ms);
             SessionRow {
                 trace_id: t.trace_id.clone(),
                 name: t.name.clone().unwrap_or_else(|| "(unnamed)".to_owned()),
