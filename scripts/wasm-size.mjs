@@ -3,12 +3,12 @@
 // out of reach for this stack: see README "Measured"); what fails is a regression: gzip above the
 // ceiling. The ceiling sits just above the last measured size; it is lowered as the module shrinks and
 // raised only with a new feature, by that feature's measured cost, said in the commit (the Traces view:
-// +22 KB).
+// +22 KB; inputs and outputs on demand: +11 KB).
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const BUDGET_GZIP_BYTES = 400 * 1000;
-const CEILING_GZIP_BYTES = 585 * 1000;
+const CEILING_GZIP_BYTES = 600 * 1000;
 const dist = process.argv[2] ?? "dist";
 const wasm = readdirSync(dist).filter((f) => f.endsWith(".wasm"));
 if (wasm.length !== 1) {

@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod progress;
 pub mod saved;
 pub mod session;
+pub mod trace_io;
 
 pub use flows::Ctxs;
 pub use session::{ConnectionCtx, FetchCtx, FetchState};

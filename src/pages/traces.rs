@@ -2,16 +2,20 @@
 //! trace (`trace=`) as a waterfall of all its observations. A link to a trace opens the same waterfall for
 //! its receiver, as long as the trace is in the data they load.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use loupe_core::{TraceOrder, session_timeline, trace_tree, traces};
 
 use crate::app::UrlCtx;
+use crate::connect::ConnectionCtx;
+use crate::connect::trace_io::{ObservationIo, TraceIo, fetch_trace_io};
 use crate::pages::scope::use_scope;
 use crate::state::{DataCtx, LoadStatus};
 use crate::url::{UrlState, View};
 use crate::view_model::traces::{
-    MAX_TRACES, ORDERS, SessionView, TraceHeader, WaterfallRow, session_view, trace_list_rows,
-    waterfall,
+    MAX_TRACES, ORDERS, SessionView, TraceHeader, WaterfallRow, io_text, session_view,
+    trace_list_rows, waterfall,
 };
 
 /// The query of the link to trace `trace_id` (the current range, zone and filters kept).
@@ -157,11 +161,70 @@ fn TraceList() -> impl IntoView {
     }
 }
 
+/// Where the inputs and outputs of the trace on screen are.
+#[derive(Clone, Debug, Default)]
+enum IoState {
+    #[default]
+    NotAsked,
+    Fetching,
+    Fetched(Arc<TraceIo>),
+    Failed(String),
+}
+
 #[component]
 fn TraceDetail(trace_id: String) -> impl IntoView {
     let url = UrlCtx::expect();
     let data = DataCtx::expect();
+    let conn = ConnectionCtx::expect();
     let scope = use_scope();
+    let io = RwSignal::new(IoState::NotAsked);
+    let io_trace = trace_id.clone();
+    let fetch_io = move |_| {
+        let Some(session) = conn.session() else {
+            return;
+        };
+        io.set(IoState::Fetching);
+        let trace_id = io_trace.clone();
+        leptos::task::spawn_local(async move {
+            io.set(match fetch_trace_io(&session, &trace_id).await {
+                Ok(fetched) => IoState::Fetched(Arc::new(fetched)),
+                Err(message) => IoState::Failed(message),
+            });
+        });
+    };
+    let io_controls = move || {
+        if !conn.live.with(Option::is_some) {
+            return view! {
+                <span class="muted small">
+                    "Inputs and outputs come from Langfuse, per trace, once a project is connected (the demo has none)."
+                </span>
+            }
+            .into_any();
+        }
+        match io.get() {
+            IoState::NotAsked => view! {
+                <button type="button" data-testid="fetch-io" on:click=fetch_io.clone()>
+                    "Show inputs and outputs"
+                </button>
+            }
+            .into_any(),
+            IoState::Fetching => {
+                view! { <span class="muted small" role="status">"Fetching inputs and outputs…"</span> }
+                    .into_any()
+            }
+            IoState::Fetched(fetched) => view! {
+                <span class="muted small" data-testid="io-count">
+                    {format!("Inputs and outputs of {} observations, from Langfuse", fetched.len())}
+                </span>
+            }
+            .into_any(),
+            IoState::Failed(message) => view! {
+                <span class="notice error small" role="alert" data-testid="io-error">{message}</span>
+                <button type="button" on:click=fetch_io.clone()>"Try again"</button>
+            }
+            .into_any(),
+        }
+    };
     let back_href = url.state.with_untracked(|state| {
         UrlState {
             trace: None,
@@ -193,8 +256,12 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
                     .map(|timeline| session_view(&timeline, &tree.trace_id))
             });
             let (header, rows) = waterfall(&tree, &|utc_ms| zone.offset_s(utc_ms));
+            let fetched = io.with(|state| match state {
+                IoState::Fetched(fetched) => Some(fetched.clone()),
+                _ => None,
+            });
             view! {
-                <Waterfall header=header rows=rows />
+                <Waterfall header=header rows=rows io=fetched />
                 {session.map(|session| view! { <Session session=session /> })}
             }
             .into_any()
@@ -216,6 +283,7 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
                 >
                     "← All traces"
                 </a>
+                <div class="io-controls">{io_controls}</div>
             </header>
             {body}
         </section>
@@ -223,7 +291,12 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
 }
 
 #[component]
-fn Waterfall(header: TraceHeader, rows: Vec<WaterfallRow>) -> impl IntoView {
+fn Waterfall(
+    header: TraceHeader,
+    rows: Vec<WaterfallRow>,
+    /// Inputs and outputs by observation id, once fetched.
+    io: Option<Arc<TraceIo>>,
+) -> impl IntoView {
     let issues = header.issues.clone();
     view! {
         <div class="body trace-head">
@@ -254,6 +327,7 @@ fn Waterfall(header: TraceHeader, rows: Vec<WaterfallRow>) -> impl IntoView {
                         row.bar_left_pct, row.bar_width_pct
                     );
                     let flags = row.flags.join(", ");
+                    let row_io = io.as_ref().and_then(|io| io.get(&row.observation_id)).cloned();
                     view! {
                         <div class=format!("wf-row {}", row.level_class) role="listitem" data-testid="waterfall-row">
                             <div class="wf-label" style=indent>
@@ -264,6 +338,7 @@ fn Waterfall(header: TraceHeader, rows: Vec<WaterfallRow>) -> impl IntoView {
                                 {(!flags.is_empty()).then(|| view! { " " <span class="flag small">{flags}</span> })}
                                 {row.status.map(|status| view! { <div class="wf-status small">{status}</div> })}
                                 {(!row.figures.is_empty()).then(|| view! { <div class="muted small">{row.figures}</div> })}
+                                {row_io.map(|row_io| view! { <IoDetails io=row_io /> })}
                             </div>
                             <div class="wf-track">
                                 <div class="wf-bar" style=bar>
@@ -336,5 +411,25 @@ fn Session(session: SessionView) -> impl IntoView {
                 })
                 .collect_view()}
         </div>
+    }
+}
+
+/// One observation's input and output, folded until asked for; always text, never HTML.
+#[component]
+fn IoDetails(io: ObservationIo) -> impl IntoView {
+    let part = |label: &'static str, text: Option<String>| {
+        text.map(|text| {
+            view! {
+                <div class="io-label">{label}</div>
+                <pre class="io-text">{io_text(&text)}</pre>
+            }
+        })
+    };
+    view! {
+        <details class="wf-io" data-testid="observation-io">
+            <summary>"Input and output"</summary>
+            {part("Input", io.input)}
+            {part("Output", io.output)}
+        </details>
     }
 }

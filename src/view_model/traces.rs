@@ -313,6 +313,74 @@ pub fn session_view(timeline: &SessionTimeline, current: &str) -> SessionView {
     }
 }
 
+/// An input or output as shown: JSON objects and arrays indented two spaces per level, keys in their
+/// stored order and every character as stored; anything else (plain text, a JSON string, broken JSON)
+/// unchanged. Shown as text, never as HTML.
+pub fn io_text(raw: &str) -> String {
+    let trimmed = raw.trim();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(trimmed.len() + trimmed.len() / 4);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(core::iter::repeat_n(' ', depth * 2));
+    };
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Empty containers stay on one line.
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    // Not JSON after all (an unterminated string or bracket): show it as stored.
+    if in_string || depth != 0 {
+        return raw.to_owned();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -440,5 +508,30 @@ mod tests {
             format!("{} idle before", format::duration_ms(4_000.0))
         );
         assert_eq!(view.rows[0].gap, "");
+    }
+
+    #[test]
+    fn inputs_and_outputs_are_indented_json_in_stored_order_or_left_as_they_are() {
+        assert_eq!(
+            io_text(r#"{"role":"user","content":"a, b: {c}","x":[1,2],"e":{}, "f":[ ]}"#),
+            "{\n  \"role\": \"user\",\n  \"content\": \"a, b: {c}\",\n  \"x\": [\n    1,\n    2\n  ],\n  \"e\": {},\n  \"f\": []\n}"
+        );
+        assert_eq!(
+            io_text(r#"[{"q":"say \"hi\", \\ ok"}]"#),
+            "[\n  {\n    \"q\": \"say \\\"hi\\\", \\\\ ok\"\n  }\n]"
+        );
+        for raw in [
+            "plain text, with: commas",
+            "\"a JSON string\"",
+            "{\"open\": [1, 2",
+            "{\"s\": \"unterminated}",
+            "",
+        ] {
+            assert_eq!(io_text(raw), raw);
+        }
+        assert_eq!(
+            io_text("<script>alert(1)</script>"),
+            "<script>alert(1)</script>"
+        );
     }
 }

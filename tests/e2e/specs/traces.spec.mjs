@@ -1,6 +1,9 @@
-// The Traces view on the demo: a list in four orders, one trace's waterfall from a click, from an error
-// pattern's example and from a deep link after a reload, and an unknown trace id.
+// The Traces view: on the demo, a list in four orders, one trace's waterfall from a click, from an error
+// pattern's example and from a deep link after a reload, and an unknown trace id; on a connected project,
+// a trace's inputs and outputs fetched on demand.
 import { test, expect } from "@playwright/test";
+import { ConnectPanel, FetchPanel } from "../pages/connect.mjs";
+import { emulatorUrl } from "../pages/emulator.mjs";
 
 const count = (text) => Number(text.trim().replace(/,/g, ""));
 
@@ -95,5 +98,44 @@ test.describe("traces", () => {
     await expect(page.getByTestId("trace-missing")).toContainText("Trace not-a-trace<b> is not in the loaded data.");
     await page.getByRole("link", { name: "← All traces" }).click();
     await expect(page.getByTestId("trace-list").locator("tbody tr").first()).toBeVisible();
+  });
+
+  test("a connected project's trace shows its inputs and outputs on demand, as text", async ({ page }) => {
+    await page.goto("./?view=traces&range=24h");
+    await expect(page.getByTestId("trace-list").locator("tbody tr").first()).toBeVisible();
+    const ioRequests = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith("/api/public/v2/observations") && url.searchParams.get("fields")?.includes("io")) {
+        ioRequests.push(url);
+      }
+    });
+    const connect = new ConnectPanel(page);
+    await connect.fill({ baseUrl: emulatorUrl("main") });
+    await connect.connect();
+    await new FetchPanel(page).waitFor("done");
+    expect(ioRequests).toEqual([]);
+
+    // The slowest trace of the fetched rows: a multi-step agent run.
+    await page.getByTestId("trace-list").getByRole("button", { name: "Slowest" }).click();
+    await page.getByTestId("trace-link").first().click();
+    const detail = page.getByTestId("trace-detail");
+    const traceId = (await detail.getByTestId("trace-id").textContent()).trim();
+    await expect(detail.getByTestId("observation-io")).toHaveCount(0);
+    await detail.getByTestId("fetch-io").click();
+    await expect(detail.getByTestId("io-count")).toHaveText(/^Inputs and outputs of \d+ observations, from Langfuse$/);
+    // One trace asked for, by id, with the io group; analytics fetches never ask for io.
+    expect(ioRequests.length).toBeGreaterThan(0);
+    for (const url of ioRequests) expect(url.searchParams.get("traceId")).toBe(traceId);
+
+    const ios = detail.getByTestId("observation-io");
+    expect(await ios.count()).toBeGreaterThan(0);
+    const first = ios.first();
+    await first.locator("summary").click();
+    await expect(first.locator(".io-text").first()).toBeVisible();
+    const text = await first.locator(".io-text").first().textContent();
+    expect(text.length).toBeGreaterThan(0);
+    // Text, never markup: nothing inside the input/output blocks is an element.
+    expect(await detail.locator(".io-text *").count()).toBe(0);
   });
 });

@@ -1,0 +1,60 @@
+//! Inputs and outputs of one trace, fetched on demand from the connected project (`fields=core,io`,
+//! filtered by trace id, cursor-paged). Analytics fetches never ask for them: they are the bulk of
+//! Langfuse's bytes and no figure needs them. Nothing here is kept: not in the store, the cache or a
+//! snapshot.
+
+use std::collections::HashMap;
+
+use loupe_langfuse::CancelToken;
+
+use super::session::Session;
+use loupe_langfuse::decode::observation_records;
+
+/// The input and output of one observation, as Langfuse stores them (raw strings, often JSON).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObservationIo {
+    pub input: Option<String>,
+    pub output: Option<String>,
+}
+
+/// Inputs and outputs by observation id.
+pub type TraceIo = HashMap<String, ObservationIo>;
+
+/// Fetches the inputs and outputs of `trace_id`, or says what went wrong and what to do.
+pub async fn fetch_trace_io(session: &Session, trace_id: &str) -> Result<TraceIo, String> {
+    if session.is_legacy() {
+        return Err(
+            "This instance has no /api/public/v2/observations, the read path that returns \
+                    inputs and outputs per trace; open the trace in Langfuse to see them."
+                .to_owned(),
+        );
+    }
+    let bodies = session
+        .scheduler
+        .client()
+        .trace_io_pages(trace_id, &CancelToken::new())
+        .await
+        .map_err(|e| {
+            format!("Inputs and outputs could not be fetched ({e}). Try again in a moment.")
+        })?;
+    let mut io = TraceIo::new();
+    for (page, body) in bodies.iter().enumerate() {
+        let (records, _) = observation_records(body, page as u32).map_err(|e| {
+            format!(
+                "Langfuse's answer for this trace could not be read ({e}). Try again in a moment."
+            )
+        })?;
+        for record in records {
+            if record.input.is_some() || record.output.is_some() {
+                io.insert(
+                    record.id,
+                    ObservationIo {
+                        input: record.input,
+                        output: record.output,
+                    },
+                );
+            }
+        }
+    }
+    Ok(io)
+}
