@@ -9,9 +9,9 @@ use loupe_core::{TraceOrder, session_timeline, trace_tree, traces};
 
 use crate::app::UrlCtx;
 use crate::connect::ConnectionCtx;
-use crate::connect::trace_io::{ObservationIo, TraceIo, fetch_trace_io};
+use crate::connect::trace_io::{ObservationIo, TraceIo, demo_trace_io, fetch_trace_io};
 use crate::pages::scope::use_scope;
-use crate::state::{DataCtx, LoadStatus};
+use crate::state::{DataCtx, LoadStatus, Source};
 use crate::url::{UrlState, View};
 use crate::view_model::traces::{
     MAX_TRACES, ORDERS, SessionView, TraceHeader, WaterfallRow, io_text, session_view,
@@ -179,24 +179,31 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
     let scope = use_scope();
     let io = RwSignal::new(IoState::NotAsked);
     let io_trace = trace_id.clone();
+    let settle = move |result: Result<TraceIo, String>| {
+        io.set(match result {
+            Ok(fetched) => IoState::Fetched(Arc::new(fetched)),
+            Err(message) => IoState::Failed(message),
+        });
+    };
     let fetch_io = move |_| {
+        let trace_id = io_trace.clone();
+        if data.source.get_untracked() == Source::Demo {
+            // The demo regenerates them (what the emulator would serve), in one step.
+            settle(demo_trace_io(&trace_id));
+            return;
+        }
         let Some(session) = conn.session() else {
             return;
         };
         io.set(IoState::Fetching);
-        let trace_id = io_trace.clone();
-        leptos::task::spawn_local(async move {
-            io.set(match fetch_trace_io(&session, &trace_id).await {
-                Ok(fetched) => IoState::Fetched(Arc::new(fetched)),
-                Err(message) => IoState::Failed(message),
-            });
-        });
+        leptos::task::spawn_local(async move { settle(fetch_trace_io(&session, &trace_id).await) });
     };
     let io_controls = move || {
-        if !conn.live.with(Option::is_some) {
+        let can_fetch = conn.live.with(Option::is_some) || data.source.with(|s| *s == Source::Demo);
+        if !can_fetch {
             return view! {
                 <span class="muted small">
-                    "Inputs and outputs come from Langfuse, per trace, once a project is connected (the demo has none)."
+                    "Inputs and outputs come from Langfuse, per trace, once its project is connected."
                 </span>
             }
             .into_any();
@@ -214,7 +221,15 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
             }
             IoState::Fetched(fetched) => view! {
                 <span class="muted small" data-testid="io-count">
-                    {format!("Inputs and outputs of {} observations, from Langfuse", fetched.len())}
+                    {format!(
+                        "Inputs and outputs of {} observations, {}",
+                        fetched.len(),
+                        if data.source.with(|s| *s == Source::Demo) {
+                            "generated with the demo"
+                        } else {
+                            "from Langfuse"
+                        },
+                    )}
                 </span>
             }
             .into_any(),

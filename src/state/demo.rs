@@ -4,7 +4,7 @@
 
 use loupe_core::Store;
 use loupe_langfuse::decode::{DecodeError, models_page};
-use loupe_synth::SynthConfig;
+use loupe_synth::{FieldGroups, SynthConfig};
 
 use crate::storage::snapshot::Replay;
 
@@ -58,6 +58,24 @@ pub fn load_demo(config: &SynthConfig) -> Result<DemoLoad, DecodeError> {
     })
 }
 
+/// One demo trace's observations with their inputs and outputs, as the page Langfuse (or the emulator)
+/// answers to `fields=core,io&traceId=…`: the demo is regenerated from its seed, so the texts are the ones
+/// the emulator serves for the same trace. `None` when the demo has no such trace.
+pub fn demo_trace_io_page(config: &SynthConfig, trace_id: &str) -> Option<String> {
+    let dataset = loupe_synth::Dataset::generate(config);
+    let trace = dataset.find_trace(trace_id)?;
+    let fields = FieldGroups::CORE.union(FieldGroups::IO);
+    let mut body = String::from("{\"data\":[");
+    for (i, &row) in dataset.trace_row_indexes(trace).iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        dataset.write_v2_observation(row as usize, fields, &mut body);
+    }
+    body.push_str("],\"meta\":{}}");
+    Some(body)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -88,5 +106,35 @@ mod tests {
         for name in ["helpfulness", "sentiment", "user-feedback"] {
             assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
         }
+    }
+
+    #[test]
+    fn a_demo_trace_has_inputs_and_outputs_on_demand() {
+        let config = SynthConfig {
+            observations: 2_000,
+            ..demo_config()
+        };
+        let demo = load_demo(&config).unwrap();
+        let traces = loupe_core::traces(
+            &demo.store,
+            &loupe_core::Filter::default(),
+            loupe_core::TraceOrder::Slowest,
+            1,
+        );
+        let trace_id = &traces.traces[0].trace_id;
+        let page = demo_trace_io_page(&config, trace_id).unwrap();
+        let (records, _) = loupe_langfuse::decode::observation_records(page.as_bytes(), 1).unwrap();
+        assert_eq!(records.len() as u64, traces.traces[0].observations);
+        assert!(
+            records
+                .iter()
+                .all(|r| r.trace_id.as_deref() == Some(trace_id.as_str()))
+        );
+        assert!(
+            records
+                .iter()
+                .any(|r| r.input.is_some() && r.output.is_some())
+        );
+        assert!(demo_trace_io_page(&config, "no-such-trace").is_none());
     }
 }

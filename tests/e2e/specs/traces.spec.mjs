@@ -80,6 +80,21 @@ test.describe("traces", () => {
     expect(errors).toEqual([]);
   });
 
+  test("a demo trace shows its inputs and outputs on demand", async ({ page }) => {
+    await page.goto("./?view=traces&order=slowest");
+    await page.getByTestId("trace-link").first().click();
+    const detail = page.getByTestId("trace-detail");
+    await expect(detail.getByTestId("observation-io")).toHaveCount(0);
+    const started = Date.now();
+    await detail.getByTestId("fetch-io").click();
+    await expect(detail.getByTestId("io-count")).toHaveText(/^Inputs and outputs of \d+ observations, generated with the demo$/);
+    console.log(`demo inputs and outputs shown in ${Date.now() - started} ms`);
+    const ios = detail.getByTestId("observation-io");
+    expect(await ios.count()).toBeGreaterThan(0);
+    await ios.first().locator("summary").click();
+    await expect(ios.first().locator(".io-text").first()).not.toBeEmpty();
+  });
+
   test("an error pattern's example trace opens its waterfall", async ({ page }) => {
     await page.goto("./?view=errors");
     const example = page.getByTestId("error-patterns").getByTestId("example-trace").first();
