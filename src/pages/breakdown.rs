@@ -94,9 +94,23 @@ fn BreakdownTableRow(
     on_pick: impl Fn(Option<String>) + Copy + 'static,
 ) -> impl IntoView {
     let key = row.key.clone();
+    let key_for_keys = row.key.clone();
     let pickable = key.is_some();
+    // Reachable from the keyboard too: Tab to a row, Enter or Space keeps its value.
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        if matches!(event.key().as_str(), "Enter" | " ") {
+            event.prevent_default();
+            on_pick(key_for_keys.clone());
+        }
+    };
     view! {
-        <tr class:pickable=pickable on:click=move |_| on_pick(key.clone()) title=pickable.then_some("Keep only this value")>
+        <tr
+            class:pickable=pickable
+            tabindex=pickable.then_some("0")
+            on:click=move |_| on_pick(key.clone())
+            on:keydown=on_key
+            title=pickable.then_some("Keep only this value")
+        >
             <td>
                 <div class="cell-label">{row.label}</div>
                 <div class="share-bar" style=format!("width: {:.1}%", row.cost_share * 100.0)></div>

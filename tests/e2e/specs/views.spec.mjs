@@ -34,6 +34,18 @@ test.describe("views and filters on the demo", () => {
     await expect(page).not.toHaveURL(/model=/);
   });
 
+  test("a breakdown row is kept from the keyboard too", async ({ page }) => {
+    await page.goto("./?view=breakdown&by=service");
+    const table = page.getByTestId("breakdown-table");
+    const second = table.locator("tbody tr.pickable").nth(1);
+    const service = (await second.locator(".cell-label").textContent()).trim();
+    await second.focus();
+    await expect(second).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("filter-bar")).toContainText(`Service (trace name) = ${service}`);
+    await expect(table.locator("tbody tr")).toHaveCount(1);
+  });
+
   test("a new range updates the figures of the rows that stay, as a deep link to it shows them", async ({ page }) => {
     const rowTexts = () =>
       page.getByTestId("breakdown-table").locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, " ")).sort());
