@@ -210,7 +210,7 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
         }
         match io.get() {
             IoState::NotAsked => view! {
-                <button type="button" data-testid="fetch-io" on:click=fetch_io.clone()>
+                <button type="button" class="secondary" data-testid="fetch-io" on:click=fetch_io.clone()>
                     "Show inputs and outputs"
                 </button>
             }
@@ -235,7 +235,7 @@ fn TraceDetail(trace_id: String) -> impl IntoView {
             .into_any(),
             IoState::Failed(message) => view! {
                 <span class="notice error small" role="alert" data-testid="io-error">{message}</span>
-                <button type="button" on:click=fetch_io.clone()>"Try again"</button>
+                <button type="button" class="secondary" on:click=fetch_io.clone()>"Try again"</button>
             }
             .into_any(),
         }
