@@ -361,21 +361,17 @@ pub fn traces(store: &Store, filter: &Filter, order: TraceOrder, limit: usize) -
             .then_with(|| store.trace_id_text(a).cmp(&store.trace_id_text(b)))
     });
     kept.truncate(limit);
-    let text = |dict: &crate::intern::Interner, sym: Option<&Sym>| {
-        sym.copied()
-            .filter(|&s| s != NONE)
-            .map(|s| dict.resolve(s).to_owned())
-    };
     let traces = kept
         .into_iter()
         .map(|tr| {
             let at = tr as usize;
             let c = acc.get(at);
+            let (name, user_id, session_id) = t.labels(store, tr);
             TraceSummary {
                 trace_id: store.trace_id_text(tr),
-                name: text(&store.dicts.names, t.service.get(at)),
-                user_id: text(&store.dicts.users, t.user.get(at)),
-                session_id: text(&store.dicts.sessions, t.session.get(at)),
+                name,
+                user_id,
+                session_id,
                 start_ms: start(tr),
                 latency_ms: latency(tr),
                 level: crate::views::level_of(t.severity.get(at).copied().unwrap_or(0)),

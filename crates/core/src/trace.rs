@@ -263,6 +263,27 @@ impl TraceIndex {
         }
     }
 
+    /// The trace-level name, user and session of `trace` as texts (`None` where it has none).
+    pub(crate) fn labels(
+        &self,
+        store: &Store,
+        trace: Sym,
+    ) -> (Option<String>, Option<String>, Option<String>) {
+        let text = |dict: &crate::intern::Interner, column: &[Sym]| {
+            column
+                .get(trace as usize)
+                .copied()
+                .filter(|&s| s != NONE)
+                .map(|s| dict.resolve(s).to_owned())
+                .filter(|t| !t.is_empty())
+        };
+        (
+            text(&store.dicts.names, &self.service),
+            text(&store.dicts.users, &self.user),
+            text(&store.dicts.sessions, &self.session),
+        )
+    }
+
     /// Number of trace slots (the missing trace id included).
     pub(crate) fn len(&self) -> usize {
         self.start_ms.len()

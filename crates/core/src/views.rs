@@ -260,20 +260,12 @@ pub fn trace_tree(store: &Store, trace_id: &str) -> Option<TraceTree> {
     }
 
     let bits = traces.issues.get(trace as usize).copied().unwrap_or(0);
+    let (name, user_id, session_id) = traces.labels(store, trace);
     Some(TraceTree {
         trace_id: store.trace_id_text(trace),
-        name: opt(store
-            .dicts
-            .names
-            .resolve(traces.service.get(trace as usize).copied().unwrap_or(NONE))),
-        user_id: opt(store
-            .dicts
-            .users
-            .resolve(traces.user.get(trace as usize).copied().unwrap_or(NONE))),
-        session_id: opt(store
-            .dicts
-            .sessions
-            .resolve(traces.session.get(trace as usize).copied().unwrap_or(NONE))),
+        name,
+        user_id,
+        session_id,
         start_ms: trace_start,
         latency_ms: traces.latency_ms.get(trace as usize).copied().unwrap_or(0),
         level: level_of(traces.severity.get(trace as usize).copied().unwrap_or(0)),
